@@ -1,0 +1,135 @@
+"""An article as one plain, JSON-ready document, and its reading order.
+
+The document is what readers are shown and what a review freezes: sections, claims, citations
+and the cited references with their numbers. Building it costs a fixed number of queries
+however long the article is.
+"""
+
+from collections import defaultdict
+from copy import deepcopy
+from typing import Any
+
+from articles.models import Article, Claim, Section
+from references.models import Citation, Reference
+
+DOCUMENT_SCHEMA = 1
+
+Document = dict[str, Any]
+
+
+def build_document(article: Article) -> Document:
+    """Read an article's content into a document, numbering references by first citation.
+
+    Queries: sections, claims, citations with their references (the topic comes with
+    ``article`` when the caller selected it).
+    """
+    sections = list(Section.objects.filter(article=article))
+    claims = list(Claim.objects.filter(article=article))
+    citations = list(
+        Citation.objects.filter(claim__article=article).select_related("reference").order_by("position", "id")
+    )
+
+    cited_by_claim: dict[int, list[Reference]] = defaultdict(list)
+    for citation in citations:
+        cited_by_claim[citation.claim_id].append(citation.reference)
+
+    claims_by_parent: dict[tuple[int | None, int | None], list[Claim]] = defaultdict(list)
+    for claim in claims:
+        claims_by_parent[(claim.section_id, claim.parent_id)].append(claim)
+    sections_by_parent: dict[int | None, list[Section]] = defaultdict(list)
+    for section in sections:
+        sections_by_parent[section.parent_id].append(section)
+
+    def claim_node(claim: Claim) -> dict[str, Any]:
+        return {
+            "uuid": str(claim.uuid),
+            "text": claim.text,
+            "plain_language": claim.plain_language,
+            "citations": [str(reference.uuid) for reference in cited_by_claim[claim.pk]],
+            "children": [claim_node(child) for child in claims_by_parent[(claim.section_id, claim.pk)]],
+        }
+
+    def section_node(section: Section) -> dict[str, Any]:
+        return {
+            "uuid": str(section.uuid),
+            "heading": section.heading,
+            "intro": section.intro,
+            "claims": [claim_node(claim) for claim in claims_by_parent[(section.pk, None)]],
+            "children": [section_node(child) for child in sections_by_parent[section.pk]],
+        }
+
+    summaries = claims_by_parent[(None, None)]
+    document: Document = {
+        "schema": DOCUMENT_SCHEMA,
+        "title": article.title,
+        "slug": article.slug,
+        "headline": article.headline,
+        "topic": {"name": article.topic.name, "slug": article.topic.slug} if article.topic_id else None,
+        "summary": claim_node(summaries[0]) if summaries else None,
+        "sections": [section_node(section) for section in sections_by_parent[None]],
+    }
+    references_by_uuid = {str(citation.reference.uuid): citation.reference for citation in citations}
+    document["references"] = [
+        reference_entry(references_by_uuid[ref_uuid], number)
+        for number, ref_uuid in enumerate(cited_in_reading_order(document), start=1)
+    ]
+    return document
+
+
+def reference_entry(reference: Reference, number: int) -> dict[str, Any]:
+    return {
+        "number": number,
+        "uuid": str(reference.uuid),
+        "kind": reference.kind,
+        "kind_label": str(reference.get_kind_display()),
+        "title": reference.title,
+        "authors": reference.authors,
+        "source": reference.source,
+        "year": reference.year,
+        "volume": reference.volume,
+        "issue": reference.issue,
+        "pages": reference.pages,
+        "doi": reference.doi or "",
+        "pmid": reference.pmid or "",
+        "url": reference.url,
+    }
+
+
+def claims_in_reading_order(document: Document):
+    """Yield every claim node as a reader meets it: the short answer, then each section's
+    claims (depth first) before its sub-sections."""
+
+    def walk_claims(nodes):
+        for node in nodes:
+            yield node
+            yield from walk_claims(node["children"])
+
+    def walk_sections(nodes):
+        for node in nodes:
+            yield from walk_claims(node["claims"])
+            yield from walk_sections(node["children"])
+
+    if document["summary"] is not None:
+        yield document["summary"]
+    yield from walk_sections(document["sections"])
+
+
+def cited_in_reading_order(document: Document) -> list[str]:
+    """Reference UUIDs in order of first citation, as journals number them."""
+    seen: dict[str, None] = {}
+    for claim in claims_in_reading_order(document):
+        for ref_uuid in claim["citations"]:
+            seen.setdefault(ref_uuid, None)
+    return list(seen)
+
+
+def with_citation_numbers(document: Document) -> Document:
+    """Return a copy for display: each claim lists its reference numbers (ascending) and each
+    reference names the claim that first cites it, for the link back."""
+    numbered = deepcopy(document)
+    references = {reference["uuid"]: reference for reference in numbered["references"]}
+    for claim in claims_in_reading_order(numbered):
+        claim["numbers"] = sorted(references[ref_uuid]["number"] for ref_uuid in claim["citations"])
+        for ref_uuid in claim["citations"]:
+            references[ref_uuid].setdefault("first_cited_by", claim["uuid"])
+    return numbered

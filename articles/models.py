@@ -1,0 +1,239 @@
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin
+
+
+def field_error(field: str, message, *, code: str, params: dict | None = None) -> ValidationError:
+    """A ValidationError on one field that keeps its code (a plain dict of messages drops it)."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+class Topic(models.Model):
+    """A clinical specialty or subject that groups articles, e.g. Neurology."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(state=Article.State.APPROVED)
+
+
+class Article(FSMModelMixin, models.Model):
+    """An answer to one clinical question: a short answer, then sections of cited claims.
+
+    The short answer is the article's *summary claim* (a claim with no section), so it carries
+    citations, plain-language text and review marks exactly like every other claim.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    title = models.CharField(
+        _("question"), max_length=300, help_text=_("The clinical question the article answers, as a reader asks it.")
+    )
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, blank=True)
+    headline = models.CharField(
+        _("headline"), max_length=200, blank=True, help_text=_("Optional heading above the short answer.")
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="authored_articles", blank=True
+    )
+    state = FSMField(_("state"), max_length=32, choices=State.choices, default=State.DRAFT, protected=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "id"]
+        indexes = [models.Index(fields=["state", "-updated_at"], name="article_state_updated_idx")]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None):
+        # The workflow owns the state; cleaning must not re-assign the protected field.
+        super().clean_fields(exclude={*(exclude or ()), "state"})
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.title)[:100].strip("-") or "article"
+        slug, suffix = base, 2
+        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        return slug
+
+
+class Section(models.Model):
+    """A heading with optional intro text; sections nest (a sub-section has a parent)."""
+
+    MAX_DEPTH = 3
+
+    uuid = models.UUIDField(_("stable ID"), default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent section"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    intro = models.TextField(_("intro"), blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["article", "position"], name="section_article_position_idx")]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.parent.article_id != self.article_id:
+            raise field_error(
+                "parent", _("A sub-section must belong to the same article as its parent."), code="other_article"
+            )
+        depth, ancestor = 1, self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise field_error("parent", _("A section cannot sit inside itself."), code="cycle")
+            depth, ancestor = depth + 1, ancestor.parent
+        if depth > self.MAX_DEPTH:
+            raise field_error(
+                "parent",
+                _("Sections nest at most %(max)d levels deep."),
+                code="too_deep",
+                params={"max": self.MAX_DEPTH},
+            )
+
+
+class ClaimQuerySet(models.QuerySet):
+    def summaries(self):
+        return self.filter(section__isnull=True)
+
+    def in_sections(self):
+        return self.filter(section__isnull=False)
+
+
+class Claim(models.Model):
+    """One statement a reviewer can check against its citations.
+
+    A claim either sits in a section (optionally nested under another claim of that section)
+    or, with no section, is the article's short answer.
+    """
+
+    MAX_DEPTH = 3
+
+    uuid = models.UUIDField(_("stable ID"), default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="claims")
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text=_("Empty for the article's short answer."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent claim"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"))
+    plain_language = models.TextField(
+        _("plain-language text"), blank=True, help_text=_("The same statement in everyday words, for patients.")
+    )
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(section__isnull=True),
+                name="claim_one_summary_per_article",
+                violation_error_message=_("An article has exactly one short answer."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=False) | models.Q(parent__isnull=True),
+                name="claim_summary_has_no_parent",
+                violation_error_message=_("The short answer cannot be nested under another claim."),
+            ),
+        ]
+        indexes = [models.Index(fields=["article", "position"], name="claim_article_position_idx")]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+    @property
+    def is_summary(self) -> bool:
+        return self.section_id is None
+
+    def clean(self) -> None:
+        if self.section_id is not None and self.section.article_id != self.article_id:
+            raise field_error("section", _("The section belongs to another article."), code="other_article")
+        if self.parent_id is None:
+            return
+        if self.parent.section_id != self.section_id:
+            raise field_error(
+                "parent",
+                _("A nested claim must sit in the same section as the claim it belongs to."),
+                code="other_section",
+            )
+        depth, ancestor = 1, self.parent
+        while ancestor is not None:
+            if ancestor.pk == self.pk:
+                raise field_error("parent", _("A claim cannot be nested under itself."), code="cycle")
+            depth, ancestor = depth + 1, ancestor.parent
+        if depth > self.MAX_DEPTH:
+            raise field_error(
+                "parent", _("Claims nest at most %(max)d levels deep."), code="too_deep", params={"max": self.MAX_DEPTH}
+            )

@@ -1,0 +1,40 @@
+"""The Celery app. The broker is Redis when REDIS_URL is set, else an embedded one (see settings)."""
+
+import logging
+import os
+
+from celery import Celery
+from celery.signals import celeryd_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+app = Celery("vetted")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+def broker_mode() -> str:
+    """Describe the broker in words for logs and the health check."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return "redis"
+    return "embedded (filesystem queue in var/broker; REDIS_URL is not set)"
+
+
+def ensure_embedded_broker_dirs() -> None:
+    """Create the embedded broker's folders; kombu's filesystem transport expects them."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
+
+
+@celeryd_init.connect
+def announce_broker(**_kwargs) -> None:
+    ensure_embedded_broker_dirs()
+    logger.warning("Celery broker: %s", broker_mode())

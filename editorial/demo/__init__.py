@@ -1,0 +1,1 @@
+"""Demo content for `manage.py load_demo`: the shape is declared in `spec`, the text in `content`."""

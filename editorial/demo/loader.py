@@ -1,0 +1,120 @@
+"""Create Vetted's demo users, references and articles; running it again changes nothing."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils.text import slugify
+
+from articles.models import Article, Claim, Section, Topic
+from editorial import roles
+from editorial.demo.spec import C, DemoArticle, Ref, S
+from references.models import Citation, Reference
+
+DEMO_PASSWORD = "vetted-demo"
+
+DEMO_USERS = (
+    # username, first name, last name, credentials, group, is_superuser
+    ("author", "Alex", "Rivera", "MPH", roles.AUTHORS, False),
+    ("reviewer", "Maya", "Okafor", "MD, Neurology", roles.REVIEWERS, False),
+    ("editor", "Sam", "Lindqvist", "", roles.EDITORS, False),
+    ("admin", "Vetted", "Administrator", "", None, True),
+)
+
+
+@dataclass
+class LoadReport:
+    users: list[str] = field(default_factory=list)
+    created_articles: list[str] = field(default_factory=list)
+    kept_articles: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def load_demo(articles: tuple[DemoArticle, ...], references: tuple[Ref, ...]) -> LoadReport:
+    """Create what is missing; leave existing demo articles as they are (someone may be editing them)."""
+    report = LoadReport()
+    users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
+    report.users = list(users)
+    refs = {ref.key: _reference(ref) for ref in references}
+    for demo in articles:
+        if Article.objects.filter(title=demo.title).exists():
+            report.kept_articles.append(demo.title)
+            continue
+        _article(demo, users, refs)
+        report.created_articles.append(demo.title)
+    return report
+
+
+def _demo_user(username, first_name, last_name, credentials, group_name, is_superuser):
+    user, created = get_user_model().objects.update_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "credentials": credentials,
+            "email": f"{username}@vetted.example",
+            "is_staff": True,
+            "is_superuser": is_superuser,
+        },
+    )
+    if created:  # hashing is slow by design; an existing user keeps whatever password they set
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    if group_name:
+        user.groups.add(Group.objects.get_or_create(name=group_name)[0])
+    return user
+
+
+def _reference(ref: Ref) -> Reference:
+    values = {
+        "kind": ref.kind,
+        "authors": ref.authors,
+        "volume": ref.volume,
+        "issue": ref.issue,
+        "pages": ref.pages,
+        "doi": ref.doi or None,
+        "pmid": ref.pmid or None,
+        "url": ref.url,
+    }
+    reference = Reference.objects.filter(title=ref.title, source=ref.source, year=ref.year).first()
+    if reference is None:
+        reference = Reference(title=ref.title, source=ref.source, year=ref.year, **values)
+        reference.full_clean()
+        reference.save()
+    return reference
+
+
+def _article(demo: DemoArticle, users, refs) -> Article:
+    topic, _ = Topic.objects.get_or_create(name=demo.topic, defaults={"slug": slugify(demo.topic)})
+    article = Article(title=demo.title, headline=demo.headline, topic=topic, state=demo.state)
+    article.full_clean()
+    article.save()
+    article.authors.set([users[username] for username in demo.authors])
+    _claim(article, None, None, demo.summary, 0, refs)
+    for position, section in enumerate(demo.sections):
+        _section(article, None, section, position, refs)
+    return article
+
+
+def _section(article: Article, parent: Section | None, spec: S, position: int, refs) -> None:
+    section = Section(article=article, parent=parent, heading=spec.heading, intro=spec.intro, position=position)
+    section.full_clean()
+    section.save()
+    for claim_position, claim in enumerate(spec.claims):
+        _claim(article, section, None, claim, claim_position, refs)
+    for child_position, child in enumerate(spec.children):
+        _section(article, section, child, child_position, refs)
+
+
+def _claim(article: Article, section: Section | None, parent: Claim | None, spec: C, position: int, refs) -> None:
+    claim = Claim(
+        article=article, section=section, parent=parent, text=spec.text, plain_language=spec.plain, position=position
+    )
+    claim.full_clean()
+    claim.save()
+    Citation.objects.bulk_create(
+        Citation(claim=claim, reference=refs[key], position=index) for index, key in enumerate(spec.cites)
+    )
+    for child_position, child in enumerate(spec.children):
+        _claim(article, section, claim, child, child_position, refs)

@@ -1,0 +1,50 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CHROMIUM
+
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run beside
+# one unless told the test thread is synchronous, which it is.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"needs Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under test-artifacts/ for a person to look at."""
+
+    def take(name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
