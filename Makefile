@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format bench migrate demo clean
+.PHONY: run test lint format diagram migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ lint: $(VENV)/.dev-installed
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The README's workflow diagram, generated from the state machine (needs Debian's graphviz for the SVG).
+diagram: $(VENV)/.dev-installed
+	$(BIN)/python manage.py graph_transitions articles.Article.state > docs/workflow.dot
+	dot -Tsvg docs/workflow.dot -o docs/workflow.svg
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache .ruff_cache

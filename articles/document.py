@@ -5,6 +5,8 @@ and the cited references with their numbers. Building it costs a fixed number of
 however long the article is.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from copy import deepcopy
 from typing import Any
@@ -133,3 +135,45 @@ def with_citation_numbers(document: Document) -> Document:
         for ref_uuid in claim["citations"]:
             references[ref_uuid].setdefault("first_cited_by", claim["uuid"])
     return numbered
+
+
+def _digest(value: Any) -> str:
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def content_hash(document: Document) -> str:
+    """Identify a document's exact content: equal hashes mean a reader sees the same thing."""
+    return _digest(document)
+
+
+def _source(entry: dict[str, Any]) -> dict[str, Any]:
+    """A reference entry without its place in one article's numbering."""
+    return {key: value for key, value in entry.items() if key not in {"number", "first_cited_by"}}
+
+
+def _claim_digest(text: str, plain_language: str, sources: list[dict[str, Any]]) -> str:
+    return _digest({"text": text, "plain_language": plain_language, "citations": [_source(s) for s in sources]})
+
+
+def claim_fingerprints(document: Document) -> dict[str, str]:
+    """Map each claim's UUID to a digest of what a reviewer checks: its words and its sources.
+
+    Cited references enter with their bibliographic data, so correcting a cited reference
+    voids the marks on the claims that cite it.
+    """
+    references = {reference["uuid"]: reference for reference in document["references"]}
+    return {
+        claim["uuid"]: _claim_digest(
+            claim["text"], claim["plain_language"], [references[ref_uuid] for ref_uuid in claim["citations"]]
+        )
+        for claim in claims_in_reading_order(document)
+    }
+
+
+def claim_fingerprint(claim: Claim) -> str:
+    """The same digest as `claim_fingerprints` gives, for one claim, in one query."""
+    citations = Citation.objects.filter(claim=claim).select_related("reference").order_by("position", "id")
+    return _claim_digest(
+        claim.text, claim.plain_language, [reference_entry(citation.reference, 0) for citation in citations]
+    )

@@ -6,12 +6,43 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
 
 
 def field_error(field: str, message, *, code: str, params: dict | None = None) -> ValidationError:
     """A ValidationError on one field that keeps its code (a plain dict of messages drops it)."""
     return ValidationError({field: ValidationError(message, code=code, params=params)})
+
+
+class ContentLockedError(ValidationError):
+    """Raised when content is changed while the workflow holds it (in review, approved, withdrawn)."""
+
+
+def _permission(transition_name: str):
+    """Let django-fsm ask the editorial permission rules, which live in one module."""
+
+    def check(article: "Article", user) -> bool:
+        from editorial.permissions import can_perform
+
+        return can_perform(transition_name, user, article)
+
+    return check
+
+
+def ensure_article_editable(article_id: int) -> None:
+    """Refuse a content change unless the article is a draft or has changes requested."""
+    state = Article.objects.filter(pk=article_id).values_list("state", flat=True).first()
+    if state is not None and state not in Article.EDITABLE_STATES:
+        raise content_locked_error(state)
+
+
+def content_locked_error(state: str) -> ContentLockedError:
+    return ContentLockedError(
+        _("This article is %(state)s, so its content is locked. Start a revision to change it."),
+        code="content_locked",
+        params={"state": Article.State(state).label.lower()},
+    )
 
 
 class Topic(models.Model):
@@ -31,8 +62,9 @@ class Topic(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def approved(self):
-        return self.filter(state=Article.State.APPROVED)
+    def published(self):
+        """Articles readers may see: approved at least once and not withdrawn."""
+        return self.filter(live_version__isnull=False).exclude(state=Article.State.WITHDRAWN)
 
 
 class Article(FSMModelMixin, models.Model):
@@ -64,14 +96,36 @@ class Article(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="authored_articles", blank=True
     )
     state = FSMField(_("state"), max_length=32, choices=State.choices, default=State.DRAFT, protected=True)
+    live_version = models.OneToOneField(
+        "editorial.ArticleVersion",
+        verbose_name=_("live version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("The approved version readers see; changed only by approval."),
+    )
+    review_round = models.PositiveIntegerField(
+        _("review round"), default=0, editable=False, help_text=_("Counts submissions; each starts a new round.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = HistoricalRecords(m2m_fields=[authors])
     objects = ArticleQuerySet.as_manager()
+
+    EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+    CONTENT_FIELDS = ("title", "slug", "headline", "topic_id")
 
     class Meta:
         ordering = ["-updated_at", "id"]
         indexes = [models.Index(fields=["state", "-updated_at"], name="article_state_updated_idx")]
+        permissions = [
+            ("submit_article", _("Can write articles and submit them for review")),
+            ("review_article", _("Can review articles for the Medical Advisory Board")),
+            ("manage_workflow", _("Can assign reviewers, withdraw and reinstate articles")),
+        ]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
 
@@ -81,14 +135,72 @@ class Article(FSMModelMixin, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self._unique_slug()
+        loaded = getattr(self, "_loaded_content", None)
+        if loaded is not None and loaded != self._content() and not self.is_editable:
+            raise content_locked_error(self.state)
         super().save(*args, **kwargs)
+        self._loaded_content = self._content()
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._loaded_content = article._content()
+        return article
+
     def clean_fields(self, exclude=None):
         # The workflow owns the state; cleaning must not re-assign the protected field.
         super().clean_fields(exclude={*(exclude or ()), "state"})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in self.EDITABLE_STATES
+
+    # Transitions only check and set the state; editorial.services.perform_transition locks the
+    # row, checks conditions, saves, logs and snapshots around them.
+
+    @transition(
+        field=state,
+        source=[State.DRAFT, State.CHANGES_REQUESTED],
+        target=State.SUBMITTED,
+        permission=_permission("submit"),
+    )
+    def submit(self) -> None:
+        """Send the article to the board."""
+
+    @transition(field=state, source=State.SUBMITTED, target=State.UNDER_REVIEW, permission=_permission("start_review"))
+    def start_review(self) -> None:
+        """An assigned (or self-assigned) reviewer starts checking claims."""
+
+    @transition(
+        field=state,
+        source=State.UNDER_REVIEW,
+        target=State.CHANGES_REQUESTED,
+        permission=_permission("request_changes"),
+    )
+    def request_changes(self) -> None:
+        """Return the article to its authors with the reviewer's comment."""
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.APPROVED, permission=_permission("approve"))
+    def approve(self) -> None:
+        """Publish: the service freezes the verified content as the live version."""
+
+    @transition(field=state, source=State.APPROVED, target=State.DRAFT, permission=_permission("revise"))
+    def revise(self) -> None:
+        """Reopen an approved article for editing; readers keep the live version."""
+
+    @transition(field=state, source=State.APPROVED, target=State.WITHDRAWN, permission=_permission("withdraw"))
+    def withdraw(self) -> None:
+        """Take the article away from readers."""
+
+    @transition(field=state, source=State.WITHDRAWN, target=State.APPROVED, permission=_permission("reinstate"))
+    def reinstate(self) -> None:
+        """Show the live version to readers again."""
+
+    def _content(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.CONTENT_FIELDS)
 
     def _unique_slug(self) -> str:
         base = slugify(self.title)[:100].strip("-") or "article"
@@ -117,6 +229,8 @@ class Section(models.Model):
     heading = models.CharField(_("heading"), max_length=200)
     intro = models.TextField(_("intro"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["article", "position"], name="section_article_position_idx")]
@@ -125,6 +239,14 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+    def save(self, *args, **kwargs):
+        ensure_article_editable(self.article_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        ensure_article_editable(self.article_id)
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         if self.parent_id is None:
@@ -189,6 +311,7 @@ class Claim(models.Model):
         _("plain-language text"), blank=True, help_text=_("The same statement in everyday words, for patients.")
     )
 
+    history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
@@ -212,6 +335,14 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
+
+    def save(self, *args, **kwargs):
+        ensure_article_editable(self.article_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        ensure_article_editable(self.article_id)
+        return super().delete(*args, **kwargs)
 
     @property
     def is_summary(self) -> bool:

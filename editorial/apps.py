@@ -1,6 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender, apps, **kwargs) -> None:
+    from editorial.roles import sync_roles
+
+    sync_roles(apps)
 
 
 class EditorialConfig(AppConfig):
     name = "editorial"
     verbose_name = "Editorial"
+
+    def ready(self) -> None:
+        # After every migrate and every test-database flush, the roles hold their permissions again.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="editorial.sync_roles")

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from references.models import Citation, Reference
 
 
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(SimpleHistoryAdmin):
     list_display = ("title", "kind", "source", "year", "doi", "pmid")
     list_filter = ("kind", "year")
     search_fields = ("title", "authors", "source", "doi", "pmid")
@@ -12,7 +13,7 @@ class ReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(SimpleHistoryAdmin):
     list_display = ("claim", "reference", "position")
     list_select_related = ("claim", "reference")
     autocomplete_fields = ("reference",)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from references.validators import normalize_doi, normalize_pmid, validate_doi, validate_pmid
 
@@ -92,6 +93,8 @@ class Reference(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = HistoricalRecords()
+
     REQUIRED_FOR_CITING = ("title", "source", "year")
 
     class Meta:
@@ -142,6 +145,8 @@ class Citation(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["claim", "position", "id"]
         constraints = [
@@ -156,3 +161,16 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} → {self.reference}"
+
+    def save(self, *args, **kwargs):
+        self._ensure_editable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._ensure_editable()
+        return super().delete(*args, **kwargs)
+
+    def _ensure_editable(self) -> None:
+        from articles.models import Claim, ensure_article_editable
+
+        ensure_article_editable(Claim.objects.filter(pk=self.claim_id).values_list("article_id", flat=True).get())

@@ -131,3 +131,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Editorial workflow.
+VETTED_REQUIRED_APPROVALS = env.int("VETTED_REQUIRED_APPROVALS", default=1)
+VETTED_REVIEW_DUE_DAYS = env.int("VETTED_REVIEW_DUE_DAYS", default=7)

@@ -1,15 +1,19 @@
 """Create Vetted's demo users, references and articles; running it again changes nothing."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Claim, Section, Topic
 from editorial import roles
 from editorial.demo.spec import C, DemoArticle, Ref, S
+from editorial.models import ReviewAssignment
+from editorial.services import assign_reviewer, perform_transition, record_claim_review
 from references.models import Citation, Reference
 
 DEMO_PASSWORD = "vetted-demo"
@@ -41,8 +45,9 @@ def load_demo(articles: tuple[DemoArticle, ...], references: tuple[Ref, ...]) ->
         if Article.objects.filter(title=demo.title).exists():
             report.kept_articles.append(demo.title)
             continue
-        _article(demo, users, refs)
-        report.created_articles.append(demo.title)
+        article = _article(demo, users, refs)
+        _walk_workflow(article, demo.state, users)
+        report.created_articles.append(f"{demo.title} [{article.get_state_display().lower()}]")
     return report
 
 
@@ -87,7 +92,7 @@ def _reference(ref: Ref) -> Reference:
 
 def _article(demo: DemoArticle, users, refs) -> Article:
     topic, _ = Topic.objects.get_or_create(name=demo.topic, defaults={"slug": slugify(demo.topic)})
-    article = Article(title=demo.title, headline=demo.headline, topic=topic, state=demo.state)
+    article = Article(title=demo.title, headline=demo.headline, topic=topic)
     article.full_clean()
     article.save()
     article.authors.set([users[username] for username in demo.authors])
@@ -113,8 +118,39 @@ def _claim(article: Article, section: Section | None, parent: Claim | None, spec
     )
     claim.full_clean()
     claim.save()
-    Citation.objects.bulk_create(
-        Citation(claim=claim, reference=refs[key], position=index) for index, key in enumerate(spec.cites)
-    )
+    for index, key in enumerate(spec.cites):
+        Citation.objects.create(claim=claim, reference=refs[key], position=index)
     for child_position, child in enumerate(spec.children):
         _claim(article, section, claim, child, child_position, refs)
+
+
+def _walk_workflow(article: Article, state: str, users) -> None:
+    """Bring a new draft to ``state`` the way people would, through the workflow's entry points."""
+    author, reviewer, editor = users["author"], users["reviewer"], users["editor"]
+    if state == Article.State.DRAFT:
+        return
+    perform_transition(article, "submit", by=author)
+    if state == Article.State.SUBMITTED:
+        return
+    assign_reviewer(article, reviewer=reviewer, by=editor, due_at=timezone.now() + timedelta(days=7))
+    perform_transition(article, "start_review", by=reviewer)
+    claims = list(Claim.objects.filter(article=article).order_by("section__position", "position", "id"))
+    if state == Article.State.UNDER_REVIEW:
+        for claim in claims[:2]:
+            record_claim_review(claim, by=reviewer, verified=True)
+        # Demo only: backdate the due date so the queue and the reminders have an overdue review.
+        ReviewAssignment.objects.filter(article=article).update(due_at=timezone.now() - timedelta(days=3))
+    elif state == Article.State.CHANGES_REQUESTED:
+        record_claim_review(claims[0], by=reviewer, verified=True)
+        record_claim_review(
+            claims[-1], by=reviewer, verified=False, comment="Which trial supports this? Cite it or soften the wording."
+        )
+        perform_transition(
+            article, "request_changes", by=reviewer, comment="One claim needs a source; see the claim comments."
+        )
+    elif state == Article.State.APPROVED:
+        for claim in claims:
+            record_claim_review(claim, by=reviewer, verified=True)
+        perform_transition(article, "approve", by=reviewer, comment="Checked every claim against its sources.")
+    else:
+        raise ValueError(f"The demo cannot reach the state {state!r}.")

@@ -81,3 +81,14 @@ def test_building_a_document_costs_three_queries_however_long_the_article(django
     with django_assert_num_queries(3):
         document = build_document(article)
     assert len(document["references"]) == 10
+
+
+def test_one_claims_fingerprint_matches_the_documents(article_with_references):
+    """A claim's fingerprint is the same whether read alone or with the whole article."""
+    from articles.document import claim_fingerprint, claim_fingerprints
+    from articles.models import Claim
+
+    article, _ = article_with_references
+    fingerprints = claim_fingerprints(build_document(article))
+    for claim in Claim.objects.filter(article=article):
+        assert fingerprints[str(claim.uuid)] == claim_fingerprint(claim)

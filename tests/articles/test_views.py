@@ -1,14 +1,12 @@
 import pytest
 from django.test import Client
 
-from articles.models import Article
+from articles.models import Article, Claim
+from editorial.services import perform_transition
+from tests import workflow
 from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, cite
 
 pytestmark = pytest.mark.django_db
-
-
-def approved_article(**kwargs) -> Article:
-    return ArticleFactory(state=Article.State.APPROVED, **kwargs)
 
 
 @pytest.fixture
@@ -18,7 +16,8 @@ def client() -> Client:
 
 def test_approved_article_page_shows_question_answer_sections_and_numbered_references(client):
     """The reader page renders the tree with superscript numbers linked to the list."""
-    article = approved_article(title="How is essential tremor treated?", headline="Treating essential tremor")
+    article = ArticleFactory(title="How is essential tremor treated?", headline="Treating essential tremor")
+    article.authors.add(workflow.author())
     guideline = ReferenceFactory(
         kind="guideline",
         title="Treatment of essential tremor",
@@ -34,12 +33,16 @@ def test_approved_article_page_shows_question_answer_sections_and_numbered_refer
     section = SectionFactory(article=article, heading="Medicines")
     parent = ClaimFactory(section=section, text="Propranolol reduces limb tremor.")
     cite(parent, guideline)
-    ClaimFactory(section=section, parent=parent, text="It suits people without asthma.")
+    cite(ClaimFactory(section=section, parent=parent, text="It suits people without asthma."), guideline)
+    reviewer = workflow.reviewer(first_name="Maya", last_name="Okafor", credentials="MD")
+    workflow.approved(article, by=reviewer)
+
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
     assert '<h1 id="article-title">How is essential tremor treated?</h1>' in html
     assert "Treating essential tremor" in html
+    assert "Medically reviewed by Maya Okafor, MD" in html
     assert '<a href="#ref-1" aria-label="Reference 1">1</a>' in html
     assert '<li id="ref-1" class="reference">' in html
     assert "Guideline" in html
@@ -49,43 +52,87 @@ def test_approved_article_page_shows_question_answer_sections_and_numbered_refer
     assert html.index("Propranolol reduces limb tremor.") < html.index("It suits people without asthma.")
 
 
+def _changes_requested():
+    article = workflow.under_review()
+    reviewer = article.assignments.get().reviewer
+    return perform_transition(article, "request_changes", by=reviewer, comment="Cite the 2019 guideline.")
+
+
 @pytest.mark.parametrize(
-    "state",
-    [
-        Article.State.DRAFT,
-        Article.State.SUBMITTED,
-        Article.State.UNDER_REVIEW,
-        Article.State.CHANGES_REQUESTED,
-        Article.State.WITHDRAWN,
-    ],
+    "make",
+    [workflow.ready_article, workflow.submitted, workflow.under_review, _changes_requested],
+    ids=["draft", "submitted", "under_review", "changes_requested"],
 )
-def test_article_that_is_not_approved_is_not_found(client, state):
-    """Readers get a 404 for anything the board has not approved."""
-    article = ArticleFactory(state=state, title="A secret draft?")
+def test_article_never_approved_is_not_found(client, make):
+    """Readers get a 404 for anything the board has never approved."""
+    article = make()
     response = client.get(article.get_absolute_url())
     assert response.status_code == 404
-    assert "A secret draft?" not in response.content.decode()
+    assert article.title not in response.content.decode()
 
 
-def test_home_lists_approved_articles_only(client):
+def test_withdrawn_article_is_gone_with_a_notice(client):
+    """A withdrawn article answers 410 with a short notice and none of its content."""
+    article = workflow.approved()
+    perform_transition(article, "withdraw", by=workflow.editor(), comment="Dosing advice superseded.")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "This article has been withdrawn" in html
+    assert "The short answer." not in html
+
+
+def test_reinstated_article_is_served_again(client):
+    """Reinstating shows the same live version again."""
+    article = workflow.approved()
+    editor = workflow.editor()
+    perform_transition(article, "withdraw", by=editor, comment="Checking a dose.")
+    perform_transition(article, "reinstate", by=editor, comment="Dose confirmed.")
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_revision_under_way_never_changes_what_readers_get(client):
+    """Editing, submitting and reviewing a revision leaves the page byte-for-byte as approved."""
+    article = workflow.approved()
+    before = client.get(article.get_absolute_url()).content
+    perform_transition(article, "revise", by=article.authors.first())
+    article.title = "A reworded question?"
+    article.save()
+    claim = Claim.objects.filter(article=article, section__isnull=False).first()
+    claim.text = "An unreviewed new statement."
+    claim.save()
+    assert client.get(article.get_absolute_url()).content == before
+    workflow.under_review(article)
+    assert client.get(article.get_absolute_url()).content == before
+    assert b"An unreviewed new statement." not in client.get("/").content + before
+    assert b"A reworded question?" not in client.get("/").content
+
+
+def test_home_lists_published_articles_only(client):
     """The home page lists approved questions and nothing else."""
-    approved_article(title="Approved question?")
-    ArticleFactory(title="Draft question?")
+    workflow.approved(workflow.ready_article(title="Approved question?"))
+    workflow.submitted(workflow.ready_article(title="Submitted question?"))
+    workflow.ready_article(title="Draft question?")
     html = client.get("/").content.decode()
     assert "Approved question?" in html
+    assert "Submitted question?" not in html
     assert "Draft question?" not in html
 
 
-@pytest.mark.parametrize("claims_per_section", [1, 50])
-def test_article_page_query_count_does_not_grow_with_the_article(client, django_assert_num_queries, claims_per_section):
-    """Four queries whatever the length: article with topic, sections, claims, citations+references."""
-    article = approved_article()
+@pytest.mark.parametrize("claims", [10, 1000])
+def test_article_page_is_one_query_whatever_its_length(client, django_assert_num_queries, claims):
+    """One query, the article joined to its live version, for 10 claims as for 1,000."""
+    article = workflow.ready_article(claims=0)
+    section = article.sections.get()
     references = ReferenceFactory.create_batch(5)
-    cite(ClaimFactory(article=article, section=None), references[0])
-    for index in range(4):
-        section = SectionFactory(article=article, position=index)
-        for position in range(claims_per_section):
-            cite(ClaimFactory(section=section, position=position), references[position % 5])
-    with django_assert_num_queries(4):
+    claim_objects = Claim.objects.bulk_create(
+        Claim(article=article, section=section, position=index, text=f"Statement {index}.") for index in range(claims)
+    )
+    for index, claim in enumerate(claim_objects):
+        cite(claim, references[index % 5])
+    workflow.approved(article)
+    with django_assert_num_queries(1):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
+    assert response.content.decode().count('class="cite"') == claims + 1
+    assert Article.objects.get(pk=article.pk).live_version.document["references"][0]["number"] == 1

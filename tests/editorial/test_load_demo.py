@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 
 from articles.document import build_document, claims_in_reading_order
 from articles.models import Article, Claim, Section, Topic
+from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from references.models import Citation, Reference
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,10 @@ def snapshot() -> dict:
         "claims": list(Claim.objects.order_by("id").values_list("uuid", "text", "section__uuid", "parent__uuid")),
         "references": list(Reference.objects.order_by("id").values_list("uuid", "title", "doi", "pmid")),
         "citations": list(Citation.objects.order_by("id").values_list("claim__uuid", "reference__uuid", "position")),
+        "versions": list(ArticleVersion.objects.order_by("id").values_list("article__slug", "number", "content_hash")),
+        "log": list(TransitionLog.objects.order_by("id").values_list("article__slug", "transition", "actor_name")),
+        "assignments": list(ReviewAssignment.objects.order_by("id").values_list("article__slug", "status", "due_at")),
+        "claim_reviews": list(ClaimReview.objects.order_by("id").values_list("claim_uuid", "verified")),
     }
 
 
@@ -70,6 +75,7 @@ def test_muscle_jerking_article_has_the_seed_structure(demo):
     """A cited summary, six top-level sections with their sub-sections, 36 claims, five references."""
     article = Article.objects.get(slug=MUSCLE_JERKING)
     document = build_document(article)
+    assert article.live_version.document == document
     assert document["headline"] == "Treatment of Muscle Jerking"
     assert [(s["heading"], [c["heading"] for c in s["children"]]) for s in document["sections"]] == [
         ("Diagnosis and Classification", []),
@@ -108,3 +114,21 @@ def test_demo_has_articles_in_every_working_state(demo):
     """Besides the approved article there are drafts and articles in review for every screen to show."""
     states = set(Article.objects.values_list("state", flat=True))
     assert states == {"approved", "draft", "submitted", "under_review", "changes_requested"}
+
+
+def test_demo_goes_through_the_workflow(demo):
+    """The approved article was approved by the demo reviewer; the review in progress is overdue."""
+    article = Article.objects.get(slug=MUSCLE_JERKING)
+    assert article.live_version.number == 1
+    assert article.live_version.approved_by.username == "reviewer"
+    assert list(article.transition_logs.values_list("transition", "actor__username")) == [
+        ("submit", "author"),
+        ("assign", "editor"),
+        ("start_review", "reviewer"),
+        ("approve", "reviewer"),
+    ]
+    in_review = Article.objects.get(state=Article.State.UNDER_REVIEW)
+    assert ReviewAssignment.objects.overdue().get().article == in_review
+    returned = Article.objects.get(state=Article.State.CHANGES_REQUESTED)
+    assert returned.transition_logs.last().comment == "One claim needs a source; see the claim comments."
+    assert ClaimReview.objects.filter(assignment__article=returned, verified=False).count() == 1

@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from editorial.records import AppendOnlyModel
+
+
+class ArticleVersion(AppendOnlyModel):
+    """The content a reviewer approved, frozen: what readers are served.
+
+    ``document`` is the article as `articles.document.build_document` made it at approval,
+    references included as they were; ``content_hash`` identifies exactly that content.
+    """
+
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    document = models.JSONField(_("document"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reviewers = models.JSONField(
+        _("reviewers"), default=list, help_text=_("Names and credentials of every approving reviewer, kept as text.")
+    )
+
+    class Meta:
+        ordering = ["article", "-number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="version_number_unique")]
+        verbose_name = _("approved version")
+        verbose_name_plural = _("approved versions")
+
+    def __str__(self) -> str:
+        return f"{self.document.get('title', '')} — v{self.number}"
+
+    @property
+    def reviewer_names(self) -> str:
+        return "; ".join(reviewer["name"] for reviewer in self.reviewers)
+
+
+class TransitionLog(AppendOnlyModel):
+    """One workflow event: who moved which article from what state to what, when and why."""
+
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="transition_logs"
+    )
+    transition = models.CharField(_("transition"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=32)
+    to_state = models.CharField(_("to"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(
+        _("actor name"), max_length=200, help_text=_("Kept as text so the log survives the account.")
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    version = models.ForeignKey(
+        ArticleVersion, verbose_name=_("version"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["article", "created_at", "id"]
+        verbose_name = _("transition log entry")
+        verbose_name_plural = _("transition log")
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.transition} ({self.from_state} → {self.to_state})"
+
+
+class ReviewAssignmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=ReviewAssignment.Status.ACTIVE)
+
+    def current_round(self, article):
+        return self.filter(article=article, round=article.review_round)
+
+    def overdue(self, now=None):
+        return self.active().filter(due_at__lt=now or timezone.now())
+
+
+class ReviewAssignment(models.Model):
+    """A board member's responsibility to review one round of one article by a due date."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        APPROVED = "approved", _("Approved")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        DECLINED = "declined", _("Declined")
+        CLOSED = "closed", _("Closed without a decision")
+
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    round = models.PositiveIntegerField(_("review round"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.ACTIVE)
+    approved_content_hash = models.CharField(_("approved content hash"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ReviewAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "round", "reviewer"],
+                name="assignment_one_per_reviewer_and_round",
+                violation_error_message=_("This reviewer is already assigned to this round."),
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="assignment_status_due_idx")]
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} — {self.article} (round {self.round})"
+
+
+class ClaimReview(AppendOnlyModel):
+    """A reviewer's mark on one claim: verified, or needs change with a comment.
+
+    ``claim_fingerprint`` is the claim's content (text, plain-language text, cited references)
+    when it was marked, so an edit afterwards voids the mark and an untouched claim keeps it.
+    """
+
+    assignment = models.ForeignKey(
+        ReviewAssignment, verbose_name=_("assignment"), on_delete=models.PROTECT, related_name="claim_reviews"
+    )
+    claim = models.ForeignKey(
+        "articles.Claim", verbose_name=_("claim"), on_delete=models.SET_NULL, null=True, related_name="reviews"
+    )
+    claim_uuid = models.UUIDField(_("claim stable ID"), db_index=True)
+    claim_fingerprint = models.CharField(_("claim fingerprint"), max_length=64)
+    verified = models.BooleanField(_("verified"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verified=True) | ~Q(comment=""),
+                name="claim_review_change_needs_comment",
+                violation_error_message=_("Say what needs to change."),
+            )
+        ]
+        verbose_name = _("claim review")
+        verbose_name_plural = _("claim reviews")
+
+    def __str__(self) -> str:
+        return f"{'verified' if self.verified else 'needs change'}: {self.claim_uuid}"

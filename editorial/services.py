@@ -1,0 +1,239 @@
+"""The workflow's single entry points. Views, admin, commands, tasks and tests call these.
+
+Each one locks the article row, checks permission and conditions, applies the change, writes
+the transition log and history, and commits all of it at once or nothing at all.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from articles.document import build_document, claim_fingerprint, content_hash
+from articles.models import Article, Claim
+from editorial import conditions, permissions
+from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
+from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
+
+TRANSITIONS = ("submit", "start_review", "request_changes", "approve", "revise", "withdraw", "reinstate")
+LABELS = {
+    "submit": "submit",
+    "start_review": "start reviewing",
+    "request_changes": "request changes to",
+    "approve": "approve",
+    "revise": "revise",
+    "withdraw": "withdraw",
+    "reinstate": "reinstate",
+}
+COMMENT_REQUIRED = {
+    "request_changes": "Say what the authors should change.",
+    "withdraw": "Give the reason for withdrawing the article.",
+    "reinstate": "Give the reason for reinstating the article.",
+}
+
+
+def perform_transition(
+    article: Article, transition: str, *, by, comment: str = "", due_at: datetime | None = None
+) -> Article:
+    """Move ``article`` along the workflow as ``by``, or raise a WorkflowError and change nothing.
+
+    ``due_at`` applies to ``start_review`` when the reviewer takes the article from the queue.
+    Returns the article as saved; the instance passed in is refreshed too.
+    """
+    if transition not in TRANSITIONS:
+        raise WorkflowError(f"“{transition}” is not a workflow action.", code="unknown_transition")
+    comment = comment.strip()
+    with transaction.atomic():
+        locked = _lock(article)
+        method = getattr(locked, transition)
+        if not can_proceed(method):
+            raise WorkflowError(
+                f"You cannot {LABELS[transition]} an article that is {locked.get_state_display().lower()}.",
+                code="wrong_state",
+            )
+        reason = permissions.refusal(transition, by, locked)
+        if reason:
+            raise TransitionForbiddenError(reason)
+        if transition in COMMENT_REQUIRED and not comment:
+            raise WorkflowError(COMMENT_REQUIRED[transition], code="comment_required")
+        from_state = locked.state
+        log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at)
+        locked._history_user = by
+        locked._change_reason = f"{transition}: {comment}" if comment else transition
+        locked.save()
+        _log(locked, transition, from_state=from_state, by=by, comment=comment, **log_fields)
+    article.refresh_from_db()
+    return locked
+
+
+def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> ReviewAssignment:
+    """Make ``reviewer`` responsible for the current round of ``article`` by ``due_at``."""
+    with transaction.atomic():
+        locked = _lock(article)
+        if locked.state not in (Article.State.SUBMITTED, Article.State.UNDER_REVIEW):
+            raise WorkflowError(
+                f"Reviewers are assigned to submitted articles; this one is {locked.get_state_display().lower()}.",
+                code="wrong_state",
+            )
+        reason = permissions.refusal("assign", by, locked)
+        if reason:
+            raise TransitionForbiddenError(reason)
+        if not permissions.is_reviewer(reviewer):
+            raise WorkflowError(f"{reviewer} is not a member of the Medical Advisory Board.", code="not_a_reviewer")
+        if permissions.is_author_of(reviewer, locked):
+            raise WorkflowError(f"{reviewer} wrote this article and cannot review it.", code="own_article")
+        if due_at <= timezone.now():
+            raise WorkflowError("Choose a due date in the future.", code="due_in_past")
+        if ReviewAssignment.objects.current_round(locked).filter(reviewer=reviewer).exists():
+            raise WorkflowError(f"{reviewer} is already assigned to this round.", code="already_assigned")
+        assignment = ReviewAssignment.objects.create(
+            article=locked, round=locked.review_round, reviewer=reviewer, assigned_by=by, due_at=due_at
+        )
+        _log(
+            locked,
+            "assign",
+            from_state=locked.state,
+            by=by,
+            comment=f"Assigned to {reviewer}, due {due_at:%Y-%m-%d %H:%M %Z}.",
+        )
+    return assignment
+
+
+def record_claim_review(claim: Claim, *, by, verified: bool, comment: str = "") -> ClaimReview:
+    """Mark one claim verified, or as needing change (a comment then says what)."""
+    comment = comment.strip()
+    with transaction.atomic():
+        article = _lock(claim.article, check_moved_on=False)
+        if article.state != Article.State.UNDER_REVIEW:
+            raise WorkflowError(
+                f"Claims are checked while the article is under review; it is {article.get_state_display().lower()}.",
+                code="wrong_state",
+            )
+        reason = permissions.refusal("review_claims", by, article)
+        if reason:
+            raise TransitionForbiddenError(reason)
+        if not verified and not comment:
+            raise WorkflowError("Say what needs to change in this claim.", code="comment_required")
+        return ClaimReview.objects.create(
+            assignment=permissions.active_assignment(by, article),
+            claim=claim,
+            claim_uuid=claim.uuid,
+            claim_fingerprint=claim_fingerprint(claim),
+            verified=verified,
+            comment=comment,
+        )
+
+
+def _lock(article: Article, *, check_moved_on: bool = True) -> Article:
+    """Lock the article row; refuse if its state moved since the caller read it."""
+    locked = Article.objects.select_for_update().prefetch_related("authors").get(pk=article.pk)
+    if check_moved_on and locked.state != article.state:
+        raise ArticleMovedOnError(
+            f"This article moved on: it is now {locked.get_state_display().lower()}. Reload it and try again.",
+            code="moved_on",
+        )
+    return locked
+
+
+def _log(article: Article, transition: str, *, from_state: str, by, comment: str = "", **fields) -> TransitionLog:
+    return TransitionLog.objects.create(
+        article=article,
+        transition=transition,
+        from_state=from_state,
+        to_state=article.state,
+        actor=by,
+        # A full name with credentials can be longer than the column; PostgreSQL would refuse it.
+        actor_name=by.display_name[: TransitionLog._meta.get_field("actor_name").max_length],
+        comment=comment,
+        **fields,
+    )
+
+
+def _submit(article: Article, *, by, comment, due_at) -> dict:
+    problems = conditions.submission_problems(build_document(article))
+    if problems:
+        raise WorkflowError(
+            f"The article is not ready for review ({len(problems)} to fix).", code="not_ready", problems=problems
+        )
+    article.submit()
+    article.review_round += 1
+    return {}
+
+
+def _start_review(article: Article, *, by, comment, due_at) -> dict:
+    if permissions.active_assignment(by, article) is None:
+        due_at = due_at or timezone.now() + timedelta(days=settings.VETTED_REVIEW_DUE_DAYS)
+        if due_at <= timezone.now():
+            raise WorkflowError("Choose a due date in the future.", code="due_in_past")
+        ReviewAssignment.objects.create(
+            article=article, round=article.review_round, reviewer=by, assigned_by=by, due_at=due_at
+        )
+    article.start_review()
+    return {}
+
+
+def _request_changes(article: Article, *, by, comment, due_at) -> dict:
+    _close_round(article, decided_by=by, status=ReviewAssignment.Status.CHANGES_REQUESTED)
+    article.request_changes()
+    return {}
+
+
+def _approve(article: Article, *, by, comment, due_at) -> dict:
+    document = build_document(article)
+    problems = conditions.approval_problems(article, by, document)
+    if problems:
+        raise WorkflowError("Verify every claim before approving.", code="claims_not_verified", problems=problems)
+    digest = content_hash(document)
+    ReviewAssignment.objects.filter(pk=permissions.active_assignment(by, article).pk).update(
+        status=ReviewAssignment.Status.APPROVED, approved_content_hash=digest, closed_at=timezone.now()
+    )
+    approvals = list(
+        ReviewAssignment.objects.current_round(article)
+        .filter(status=ReviewAssignment.Status.APPROVED, approved_content_hash=digest)
+        .select_related("reviewer")
+    )
+    if len(approvals) < settings.VETTED_REQUIRED_APPROVALS:
+        return {"content_hash": digest}  # recorded; the state waits for the next independent approval
+    _close_round(article, decided_by=None, status=ReviewAssignment.Status.CLOSED)
+    article.approve()
+    previous = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ArticleVersion.objects.create(
+        article=article,
+        number=previous + 1,
+        document=document,
+        content_hash=digest,
+        approved_by=by,
+        reviewers=[{"name": str(a.reviewer), "credentials": a.reviewer.credentials} for a in approvals],
+    )
+    article.live_version = version
+    return {"content_hash": digest, "version": version}
+
+
+def _close_round(article: Article, *, decided_by, status: str) -> None:
+    """Close the round's open assignments: the decider's with ``status``, the others as closed."""
+    open_assignments = ReviewAssignment.objects.current_round(article).active()
+    now = timezone.now()
+    if decided_by is not None:
+        open_assignments.filter(reviewer=decided_by).update(status=status, closed_at=now)
+    open_assignments.update(status=ReviewAssignment.Status.CLOSED, closed_at=now)
+
+
+def _state_only(name: str):
+    def apply(article: Article, *, by, comment, due_at) -> dict:
+        getattr(article, name)()
+        return {}
+
+    return apply
+
+
+_APPLY = {
+    "submit": _submit,
+    "start_review": _start_review,
+    "request_changes": _request_changes,
+    "approve": _approve,
+    "revise": _state_only("revise"),
+    "withdraw": _state_only("withdraw"),
+    "reinstate": _state_only("reinstate"),
+}

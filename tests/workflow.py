@@ -1,0 +1,91 @@
+"""Walk articles through the real workflow for tests: no state is ever assigned directly."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from articles.document import build_document, claims_in_reading_order
+from articles.models import Article, Claim
+from editorial import roles
+from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
+from editorial.services import perform_transition, record_claim_review
+from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, cite
+
+
+def author(**kwargs):
+    return UserFactory(groups=[roles.AUTHORS], **kwargs)
+
+
+def reviewer(**kwargs):
+    return UserFactory(groups=[roles.REVIEWERS], **kwargs)
+
+
+def editor(**kwargs):
+    return UserFactory(groups=[roles.EDITORS], **kwargs)
+
+
+def ready_article(*, by=None, claims: int = 2, **kwargs) -> Article:
+    """A draft that passes every submission check: a cited short answer and cited claims."""
+    article = ArticleFactory(**kwargs)
+    article.authors.add(by or author())
+    reference = ReferenceFactory()
+    cite(ClaimFactory(article=article, section=None, text="The short answer."), reference)
+    section = SectionFactory(article=article, heading="Treatment")
+    for position in range(claims):
+        cite(ClaimFactory(section=section, position=position), reference)
+    return article
+
+
+def submitted(article: Article | None = None) -> Article:
+    article = article or ready_article()
+    return perform_transition(article, "submit", by=article.authors.first())
+
+
+def under_review(article: Article | None = None, *, by=None) -> Article:
+    article = article if article is not None and article.state == Article.State.SUBMITTED else submitted(article)
+    return perform_transition(article, "start_review", by=by or reviewer())
+
+
+def verify_all(article: Article, by) -> None:
+    claims = {str(claim.uuid): claim for claim in Claim.objects.filter(article=article)}
+    for node in claims_in_reading_order(build_document(article)):
+        record_claim_review(claims[node["uuid"]], by=by, verified=True)
+
+
+def approved(article: Article | None = None, *, by=None) -> Article:
+    """Submit, review, verify every claim and approve: the article gets a live version."""
+    by = by or reviewer()
+    article = under_review(article, by=by)
+    verify_all(article, by)
+    return perform_transition(article, "approve", by=by)
+
+
+def superuser(**kwargs):
+    return UserFactory(is_superuser=True, is_staff=True, **kwargs)
+
+
+def in_days(days: float) -> datetime:
+    return timezone.now() + timedelta(days=days)
+
+
+def withdrawn(article: Article | None = None, *, by=None) -> Article:
+    """Approve (unless already approved), then withdraw as an editor."""
+    article = article if article is not None and article.state == Article.State.APPROVED else approved(article)
+    return perform_transition(article, "withdraw", by=by or editor(), comment="Withdrawn for a test.")
+
+
+def snapshot(article: Article) -> dict:
+    """Everything the workflow writes about ``article``, as comparable values."""
+    row = Article.objects.filter(pk=article.pk).values("state", "review_round", "live_version_id").get()
+    return {
+        **row,
+        "logs": list(TransitionLog.objects.filter(article=article).values_list("id", flat=True)),
+        "assignments": list(
+            ReviewAssignment.objects.filter(article=article)
+            .order_by("id")
+            .values_list("id", "reviewer_id", "status", "approved_content_hash", "closed_at")
+        ),
+        "claim_reviews": list(ClaimReview.objects.filter(assignment__article=article).values_list("id", flat=True)),
+        "versions": list(ArticleVersion.objects.filter(article=article).values_list("id", flat=True)),
+        "history": article.history.count(),
+    }
