@@ -2,11 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
 
@@ -30,11 +30,17 @@ def _permission(transition_name: str):
     return check
 
 
-def ensure_article_editable(article_id: int) -> None:
-    """Refuse a content change unless the article is a draft or has changes requested."""
-    state = Article.objects.filter(pk=article_id).values_list("state", flat=True).first()
-    if state is not None and state not in Article.EDITABLE_STATES:
-        raise content_locked_error(state)
+def ensure_articles_editable(article_ids) -> None:
+    """Refuse a content change unless every article involved is a draft or has changes requested.
+
+    Call inside a transaction: the article rows stay locked until it ends, so a submission
+    cannot slip in between this check and the write.
+    """
+    ids = {article_id for article_id in article_ids if article_id is not None}
+    states = Article.objects.select_for_update().filter(pk__in=ids).values_list("state", flat=True)
+    locked = [state for state in states if state not in Article.EDITABLE_STATES]
+    if locked:
+        raise content_locked_error(locked[0])
 
 
 def content_locked_error(state: str) -> ContentLockedError:
@@ -43,6 +49,49 @@ def content_locked_error(state: str) -> ContentLockedError:
         code="content_locked",
         params={"state": Article.State(state).label.lower()},
     )
+
+
+class ContentQuerySet(models.QuerySet):
+    """Bulk updates and deletes obey the content lock as single saves do."""
+
+    def update(self, **kwargs):
+        with transaction.atomic():
+            ensure_articles_editable(self.values_list(self.model.article_lookup, flat=True))
+            return super().update(**kwargs)
+
+    def delete(self):
+        with transaction.atomic():
+            ensure_articles_editable(self.values_list(self.model.article_lookup, flat=True))
+            return super().delete()
+
+
+class ArticleContent(models.Model):
+    """A part of an article's content, frozen while the workflow holds the article."""
+
+    article_lookup = "article"  # how a query reaches the owning article's id
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            ensure_articles_editable(self._owning_article_ids())
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            ensure_articles_editable(self._owning_article_ids())
+            return super().delete(*args, **kwargs)
+
+    def current_article_id(self) -> int | None:
+        return self.article_id
+
+    def _owning_article_ids(self) -> set[int]:
+        """The article it belongs to now and, when moved, the one it is leaving."""
+        ids = {self.current_article_id()}
+        if self.pk is not None:
+            ids.update(type(self)._base_manager.filter(pk=self.pk).values_list(self.article_lookup, flat=True))
+        return ids
 
 
 class Topic(models.Model):
@@ -67,7 +116,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(live_version__isnull=False).exclude(state=Article.State.WITHDRAWN)
 
 
-class Article(FSMModelMixin, models.Model):
+class Article(ConcurrentTransitionMixin, models.Model):
     """An answer to one clinical question: a short answer, then sections of cited claims.
 
     The short answer is the article's *summary claim* (a claim with no section), so it carries
@@ -117,6 +166,9 @@ class Article(FSMModelMixin, models.Model):
 
     EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
     CONTENT_FIELDS = ("title", "slug", "headline", "topic_id")
+    # Written only when a save names them (the workflow service does), so a stale copy of an
+    # article saved elsewhere can never put back an old state or live version.
+    WORKFLOW_FIELDS = ("state", "live_version", "review_round")
 
     class Meta:
         ordering = ["-updated_at", "id"]
@@ -138,6 +190,12 @@ class Article(FSMModelMixin, models.Model):
         loaded = getattr(self, "_loaded_content", None)
         if loaded is not None and loaded != self._content() and not self.is_editable:
             raise content_locked_error(self.state)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.WORKFLOW_FIELDS
+            ]
         super().save(*args, **kwargs)
         self._loaded_content = self._content()
 
@@ -210,7 +268,7 @@ class Article(FSMModelMixin, models.Model):
         return slug
 
 
-class Section(models.Model):
+class Section(ArticleContent):
     """A heading with optional intro text; sections nest (a sub-section has a parent)."""
 
     MAX_DEPTH = 3
@@ -230,6 +288,7 @@ class Section(models.Model):
     intro = models.TextField(_("intro"), blank=True)
 
     history = HistoricalRecords()
+    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
@@ -239,14 +298,6 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.heading
-
-    def save(self, *args, **kwargs):
-        ensure_article_editable(self.article_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        ensure_article_editable(self.article_id)
-        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         if self.parent_id is None:
@@ -269,7 +320,7 @@ class Section(models.Model):
             )
 
 
-class ClaimQuerySet(models.QuerySet):
+class ClaimQuerySet(ContentQuerySet):
     def summaries(self):
         return self.filter(section__isnull=True)
 
@@ -277,7 +328,7 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(section__isnull=False)
 
 
-class Claim(models.Model):
+class Claim(ArticleContent):
     """One statement a reviewer can check against its citations.
 
     A claim either sits in a section (optionally nested under another claim of that section)
@@ -335,14 +386,6 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.text if len(self.text) <= 80 else f"{self.text[:79]}…"
-
-    def save(self, *args, **kwargs):
-        ensure_article_editable(self.article_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        ensure_article_editable(self.article_id)
-        return super().delete(*args, **kwargs)
 
     @property
     def is_summary(self) -> bool:

@@ -1,11 +1,13 @@
 from django.apps import AppConfig
+from django.apps import apps as registry
 from django.db.models.signals import post_migrate
 
 
-def _sync_roles(sender, apps, **kwargs) -> None:
+def _sync_roles(sender, apps=None, **kwargs) -> None:
+    # migrate sends its historical registry; flush sends none, so use the real one.
     from editorial.roles import sync_roles
 
-    sync_roles(apps)
+    sync_roles(apps or registry)
 
 
 class EditorialConfig(AppConfig):

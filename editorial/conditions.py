@@ -76,6 +76,7 @@ def approval_problems(article, reviewer, document: Document) -> list[str]:
     if not pending:
         return []
     total = len(verified) + len(pending)
-    return [f"{len(pending)} of {total} claims are not verified yet."] + [
+    verb = "is" if len(pending) == 1 else "are"
+    return [f"{len(pending)} of {total} claims {verb} not verified yet."] + [
         f"{place} (“{_excerpt(claim['text'])}”) is not verified." for place, claim in pending
     ]

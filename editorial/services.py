@@ -62,7 +62,7 @@ def perform_transition(
         log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at)
         locked._history_user = by
         locked._change_reason = f"{transition}: {comment}" if comment else transition
-        locked.save()
+        locked.save(update_fields=[*Article.WORKFLOW_FIELDS, "updated_at"])
         _log(locked, transition, from_state=from_state, by=by, comment=comment, **log_fields)
     article.refresh_from_db()
     return locked
@@ -193,6 +193,7 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
         ReviewAssignment.objects.current_round(article)
         .filter(status=ReviewAssignment.Status.APPROVED, approved_content_hash=digest)
         .select_related("reviewer")
+        .order_by("closed_at", "id")
     )
     if len(approvals) < settings.VETTED_REQUIRED_APPROVALS:
         return {"content_hash": digest}  # recorded; the state waits for the next independent approval

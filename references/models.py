@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from articles.models import ArticleContent, ContentQuerySet
 from references.validators import normalize_doi, normalize_pmid, validate_doi, validate_pmid
 
 
@@ -134,7 +135,7 @@ class Reference(models.Model):
         return not self.missing_fields()
 
 
-class Citation(models.Model):
+class Citation(ArticleContent):
     """One claim citing one reference; a claim's citations are ordered."""
 
     claim = models.ForeignKey(
@@ -146,6 +147,9 @@ class Citation(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()
+    objects = ContentQuerySet.as_manager()
+
+    article_lookup = "claim__article"
 
     class Meta:
         ordering = ["claim", "position", "id"]
@@ -162,15 +166,5 @@ class Citation(models.Model):
     def __str__(self) -> str:
         return f"{self.claim} → {self.reference}"
 
-    def save(self, *args, **kwargs):
-        self._ensure_editable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        self._ensure_editable()
-        return super().delete(*args, **kwargs)
-
-    def _ensure_editable(self) -> None:
-        from articles.models import Claim, ensure_article_editable
-
-        ensure_article_editable(Claim.objects.filter(pk=self.claim_id).values_list("article_id", flat=True).get())
+    def current_article_id(self) -> int | None:
+        return self.claim.article_id if self.claim_id else None
