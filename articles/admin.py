@@ -47,35 +47,32 @@ class SectionInline(admin.TabularInline):
         return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
 
 
-class TransitionLogInline(admin.TabularInline):
+class RecordInline(admin.TabularInline):
+    """Workflow records shown on the article: read-only, never added or removed here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TransitionLogInline(RecordInline):
     model = TransitionLog
     fields = ("created_at", "transition", "from_state", "to_state", "actor_name", "comment")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "transition log (append-only)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class VersionInline(admin.TabularInline):
+class VersionInline(RecordInline):
     model = ArticleVersion
     fields = ("number", "approved_at", "reviewer_names", "content_hash")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
     verbose_name_plural = "approved versions"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Article)

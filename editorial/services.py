@@ -53,9 +53,7 @@ def perform_transition(
                 f"You cannot {LABELS[transition]} an article that is {locked.get_state_display().lower()}.",
                 code="wrong_state",
             )
-        reason = permissions.refusal(transition, by, locked)
-        if reason:
-            raise TransitionForbiddenError(reason)
+        _require_permission(transition, by, locked)
         if transition in COMMENT_REQUIRED and not comment:
             raise WorkflowError(COMMENT_REQUIRED[transition], code="comment_required")
         from_state = locked.state
@@ -77,9 +75,7 @@ def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> Revi
                 f"Reviewers are assigned to submitted articles; this one is {locked.get_state_display().lower()}.",
                 code="wrong_state",
             )
-        reason = permissions.refusal("assign", by, locked)
-        if reason:
-            raise TransitionForbiddenError(reason)
+        _require_permission("assign", by, locked)
         if not permissions.is_reviewer(reviewer):
             raise WorkflowError(f"{reviewer} is not a member of the Medical Advisory Board.", code="not_a_reviewer")
         if permissions.is_author_of(reviewer, locked):
@@ -111,9 +107,7 @@ def record_claim_review(claim: Claim, *, by, verified: bool, comment: str = "") 
                 f"Claims are checked while the article is under review; it is {article.get_state_display().lower()}.",
                 code="wrong_state",
             )
-        reason = permissions.refusal("review_claims", by, article)
-        if reason:
-            raise TransitionForbiddenError(reason)
+        _require_permission("review_claims", by, article)
         if not verified and not comment:
             raise WorkflowError("Say what needs to change in this claim.", code="comment_required")
         return ClaimReview.objects.create(
@@ -124,6 +118,12 @@ def record_claim_review(claim: Claim, *, by, verified: bool, comment: str = "") 
             verified=verified,
             comment=comment,
         )
+
+
+def _require_permission(action: str, by, article: Article) -> None:
+    reason = permissions.refusal(action, by, article)
+    if reason:
+        raise TransitionForbiddenError(reason)
 
 
 def _lock(article: Article, *, check_moved_on: bool = True) -> Article:
