@@ -21,7 +21,7 @@ DEMO_PASSWORD = "vetted-demo"
 DEMO_USERS = (
     # username, first name, last name, credentials, group, is_superuser
     ("author", "Alex", "Rivera", "MPH", roles.AUTHORS, False),
-    ("reviewer", "Maya", "Okafor", "MD, Neurology", roles.REVIEWERS, False),
+    ("reviewer", "Maya", "Okafor", "MD", roles.REVIEWERS, False),
     ("editor", "Sam", "Lindqvist", "", roles.EDITORS, False),
     ("admin", "Vetted", "Administrator", "", None, True),
 )
