@@ -34,6 +34,12 @@ def ensure_embedded_broker_dirs() -> None:
         os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
 
 
+@app.on_after_configure.connect
+def prepare_embedded_broker(**_kwargs) -> None:
+    # Commands that queue tasks (load_demo, runserver) may run before any worker has started.
+    ensure_embedded_broker_dirs()
+
+
 @celeryd_init.connect
 def announce_broker(**_kwargs) -> None:
     ensure_embedded_broker_dirs()

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from articles.models import Article
 from editorial.exports import transition_log_csv
-from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
+from editorial.models import ArticleVersion, ClaimReview, Notification, ReviewAssignment, TransitionLog
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -75,3 +75,12 @@ class ClaimReviewAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "assignment", "claim", "verified", "comment")
     list_filter = ("verified",)
     list_select_related = ("assignment__article", "assignment__reviewer", "claim")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "email", "article", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind", "recipient")
+    list_select_related = ("article",)
+    search_fields = ("email", "subject", "article__title")
+    readonly_fields = ("last_error",)

@@ -166,3 +166,60 @@ class ClaimReview(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{'verified' if self.verified else 'needs change'}: {self.claim_uuid}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=Notification.Status.PENDING)
+
+
+class Notification(models.Model):
+    """One email to one person about one event: an outbox row, written with the event itself.
+
+    Celery delivers it after the event's transaction commits; ``key`` makes a second write of
+    the same notice (a retried scan, a second scheduler) a no-op, and the status changes make
+    a second delivery of the same row a no-op.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Article submitted")
+        ASSIGNED = "assigned", _("Review assigned")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Article approved")
+        WITHDRAWN = "withdrawn", _("Article withdrawn")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    article = models.ForeignKey(
+        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="notifications"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    email = models.EmailField(_("email"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_status_idx")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.email}"

@@ -13,7 +13,7 @@ from django_fsm import can_proceed
 
 from articles.document import build_document, claim_fingerprint, content_hash
 from articles.models import Article, Claim
-from editorial import conditions, permissions
+from editorial import conditions, notifications, permissions
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 
@@ -61,7 +61,8 @@ def perform_transition(
         locked._history_user = by
         locked._change_reason = f"{transition}: {comment}" if comment else transition
         locked.save(update_fields=[*Article.WORKFLOW_FIELDS, "updated_at"])
-        _log(locked, transition, from_state=from_state, by=by, comment=comment, **log_fields)
+        entry = _log(locked, transition, from_state=from_state, by=by, comment=comment, **log_fields)
+        notifications.queue_for_event(locked, entry)
     article.refresh_from_db()
     return locked
 
@@ -87,13 +88,14 @@ def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> Revi
         assignment = ReviewAssignment.objects.create(
             article=locked, round=locked.review_round, reviewer=reviewer, assigned_by=by, due_at=due_at
         )
-        _log(
+        entry = _log(
             locked,
             "assign",
             from_state=locked.state,
             by=by,
             comment=f"Assigned to {reviewer}, due {due_at:%Y-%m-%d %H:%M %Z}.",
         )
+        notifications.queue_for_event(locked, entry, assignment=assignment)
     return assignment
 
 

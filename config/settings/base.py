@@ -116,7 +116,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -135,3 +135,13 @@ LOGGING = {
 # Editorial workflow.
 VETTED_REQUIRED_APPROVALS = env.int("VETTED_REQUIRED_APPROVALS", default=1)
 VETTED_REVIEW_DUE_DAYS = env.int("VETTED_REVIEW_DUE_DAYS", default=7)
+
+# Notifications (the outbox in editorial.notifications).
+VETTED_NOTIFICATION_MAX_ATTEMPTS = env.int("VETTED_NOTIFICATION_MAX_ATTEMPTS", default=5)
+VETTED_NOTIFICATION_LEASE_SECONDS = env.int("VETTED_NOTIFICATION_LEASE_SECONDS", default=300)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# A stopped broker must not hold up the request that queued the work: the sweep catches up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE = {
+    "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
+}

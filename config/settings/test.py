@@ -13,3 +13,6 @@ STORAGES = {
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tasks queued on commit run in-process; the end-to-end test switches this off for a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
