@@ -1,6 +1,8 @@
 """A real Celery worker, consuming from the real Redis broker, delivers a notice end to end."""
 
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -8,10 +10,12 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from articles.models import Article
 from config.celery import app as celery_app
 from editorial.models import Notification
 from editorial.services import assign_reviewer
@@ -20,22 +24,23 @@ from tests import workflow
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def worker(tmp_path):
-    """Start `celery worker` on this test database and broker; stop it afterwards."""
+def process_env(*, redis_url: str, mail_dir) -> dict:
+    """What a Vetted process (worker, management command) needs to share this test's database."""
     database = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         "DATABASE_URL": (
             f"postgres://{quote(database['USER'])}:{quote(database['PASSWORD'] or '')}"
             f"@{database['HOST']}:{database['PORT']}/{database['NAME']}"
         ),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": redis_url,
         "EMAIL_URL": "filemail://",
-        "EMAIL_FILE_PATH": str(tmp_path),
+        "EMAIL_FILE_PATH": str(mail_dir),
     }
-    celery_app.control.purge()
+
+
+def start_worker(env: dict) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -51,16 +56,37 @@ def worker(tmp_path):
         "--without-gossip",
         "--without-heartbeat",
     ]
-    process = subprocess.Popen(
+    return subprocess.Popen(
         command, env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+
+
+def stop(process: subprocess.Popen) -> str:
+    process.terminate()
+    output, _ = process.communicate(timeout=30)
+    return output
+
+
+def wait_until_sent(notice: Notification, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        notice.refresh_from_db()
+        if notice.status == Notification.Status.SENT:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"still {notice.status} after {seconds} s: {notice.last_error}")
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """Start `celery worker` on this test database and the configured Redis; stop it afterwards."""
+    celery_app.control.purge()
+    process = start_worker(process_env(redis_url=settings.REDIS_URL, mail_dir=tmp_path))
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     yield tmp_path
     celery_app.conf.task_always_eager = eager
-    process.terminate()
-    output, _ = process.communicate(timeout=30)
-    print(output)  # shown by pytest when the test fails
+    print(stop(process))  # shown by pytest when the test fails
 
 
 def test_worker_delivers_an_assignment_notice_through_redis(worker):
@@ -71,14 +97,100 @@ def test_worker_delivers_an_assignment_notice_through_redis(worker):
         article, reviewer=board_member, by=workflow.editor(email=""), due_at=timezone.now() + timedelta(days=3)
     )
     notice = Notification.objects.get(kind="assigned")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        notice.refresh_from_db()
-        if notice.status == "sent":
-            break
-        time.sleep(0.5)
-    assert notice.status == "sent", f"still {notice.status} after 60 s: {notice.last_error}"
+    wait_until_sent(notice)
     messages = [path.read_text() for path in worker.iterdir()]
     assert len(messages) == 1
     assert "To: maya@example.org" in messages[0]
     assert "Review assigned, due" in messages[0]
+
+
+class PrivateRedis:
+    """A Redis server of this test's own, on a free port, that the test can stop and start."""
+
+    def __init__(self, directory):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.directory = directory
+        self.process = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.directory),
+        ]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError("the private Redis did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def test_transition_commits_while_redis_is_down_and_its_notice_goes_out_when_it_is_back(tmp_path):
+    """Broker down: the change commits, the notice waits in the outbox; broker back: the sweep sends it."""
+    if not shutil.which("redis-server"):
+        pytest.fail("needs redis-server on PATH to stop and start a broker of its own")
+    article = workflow.under_review()
+    board_member = article.assignments.get().reviewer
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    env = process_env(redis_url=broker.url, mail_dir=tmp_path)
+    worker = start_worker(env)
+    try:
+        broker.stop()
+        command = [
+            sys.executable,
+            "manage.py",
+            "transition",
+            article.slug,
+            "request_changes",
+            "--as",
+            board_member.username,
+            "--comment",
+            "Cite the 2019 guideline.",
+        ]
+        result = subprocess.run(command, env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        article.refresh_from_db()
+        assert article.state == Article.State.CHANGES_REQUESTED
+        notice = Notification.objects.get(kind="changes_requested")
+        assert notice.status == Notification.Status.PENDING
+
+        broker.start()
+        # The sweep takes rows older than two minutes; age this one instead of waiting.
+        Notification.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+        sweep = [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "config",
+            "call",
+            "editorial.tasks.requeue_unsent_notifications",
+        ]
+        subprocess.run(sweep, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=60)
+        wait_until_sent(notice)
+        assert len(list(tmp_path.glob("*.log"))) == 1
+    finally:
+        print(stop(worker))
+        if broker.process.poll() is None:
+            broker.stop()
