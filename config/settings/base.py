@@ -101,7 +101,8 @@ else:
 EMBEDDED_BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task a dead worker had taken (unacknowledged: tasks ack late) goes back to the queue after this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 else:
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -120,6 +121,7 @@ CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_CONFIG["EMAIL_BACKEND"])  # a custom backend class, if any
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vetted <editorial@vetted.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -194,3 +194,69 @@ def test_transition_commits_while_redis_is_down_and_its_notice_goes_out_when_it_
         print(stop(worker))
         if broker.process.poll() is None:
             broker.stop()
+
+
+def test_worker_killed_mid_delivery_sends_the_notice_exactly_once_after_restart(tmp_path):
+    """SIGKILL during a send: the unacknowledged task comes back, the row's lease runs out, one email."""
+    if not shutil.which("redis-server"):
+        pytest.fail("needs redis-server on PATH to run a broker of its own")
+    article = workflow.under_review()
+    board_member = article.assignments.get().reviewer
+    broker = PrivateRedis(tmp_path)
+    broker.start()
+    mail_dir = tmp_path / "mail"
+    env = {
+        **process_env(redis_url=broker.url, mail_dir=mail_dir),
+        "CELERY_VISIBILITY_TIMEOUT": "3",
+        "VETTED_NOTIFICATION_LEASE_SECONDS": "2",
+    }
+    slow = start_worker({**env, "EMAIL_BACKEND": "tests.editorial.slow_mail.EmailBackend"})
+    restarted = None
+    try:
+        command = [
+            sys.executable,
+            "manage.py",
+            "transition",
+            article.slug,
+            "request_changes",
+            "--as",
+            board_member.username,
+            "--comment",
+            "Cite the 2019 guideline.",
+        ]
+        subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=120)
+        notice = Notification.objects.get(kind="changes_requested")
+        deadline = time.monotonic() + 60
+        while notice.status != Notification.Status.SENDING and time.monotonic() < deadline:
+            time.sleep(0.2)
+            notice.refresh_from_db()
+        assert notice.status == Notification.Status.SENDING, "the first worker never started sending"
+        slow.kill()
+        slow.wait(timeout=10)
+        assert not mail_dir.exists() or not list(mail_dir.iterdir())
+
+        restarted = start_worker(env)
+        # Two ways back, as in production: Redis hands the unacknowledged task to the new worker
+        # after the visibility timeout, and beat's sweep re-queues rows whose lease ran out.
+        # Whichever arrives first sends; the other finds the row sent and does nothing.
+        time.sleep(3)
+        sweep = [
+            sys.executable,
+            "-m",
+            "celery",
+            "--app",
+            "config",
+            "call",
+            "editorial.tasks.requeue_unsent_notifications",
+        ]
+        subprocess.run(sweep, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=60)
+        wait_until_sent(notice, seconds=60)
+        assert len(list(mail_dir.iterdir())) == 1
+        assert notice.attempts == 2
+    finally:
+        if slow.poll() is None:
+            slow.kill()
+        print(slow.communicate(timeout=10)[0])
+        if restarted is not None:
+            print(stop(restarted))
+        broker.stop()
