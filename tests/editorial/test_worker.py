@@ -77,6 +77,37 @@ def wait_until_sent(notice: Notification, seconds: int = 60) -> None:
     raise AssertionError(f"still {notice.status} after {seconds} s: {notice.last_error}")
 
 
+def request_changes(article, board_member, env: dict) -> None:
+    """Request changes from the command line, as another process (with its own broker settings)."""
+    command = [
+        sys.executable,
+        "manage.py",
+        "transition",
+        article.slug,
+        "request_changes",
+        "--as",
+        board_member.username,
+        "--comment",
+        "Cite the 2019 guideline.",
+    ]
+    result = subprocess.run(command, env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def run_sweep(env: dict) -> None:
+    """Queue the sweep task on the worker's broker, as beat does every five minutes."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "--app",
+        "config",
+        "call",
+        "editorial.tasks.requeue_unsent_notifications",
+    ]
+    subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=60)
+
+
 @pytest.fixture
 def worker(tmp_path):
     """Start `celery worker` on this test database and the configured Redis; stop it afterwards."""
@@ -157,19 +188,7 @@ def test_transition_commits_while_redis_is_down_and_its_notice_goes_out_when_it_
     worker = start_worker(env)
     try:
         broker.stop()
-        command = [
-            sys.executable,
-            "manage.py",
-            "transition",
-            article.slug,
-            "request_changes",
-            "--as",
-            board_member.username,
-            "--comment",
-            "Cite the 2019 guideline.",
-        ]
-        result = subprocess.run(command, env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, result.stderr
+        request_changes(article, board_member, env)
         article.refresh_from_db()
         assert article.state == Article.State.CHANGES_REQUESTED
         notice = Notification.objects.get(kind="changes_requested")
@@ -178,16 +197,7 @@ def test_transition_commits_while_redis_is_down_and_its_notice_goes_out_when_it_
         broker.start()
         # The sweep takes rows older than two minutes; age this one instead of waiting.
         Notification.objects.filter(pk=notice.pk).update(created_at=timezone.now() - timedelta(minutes=5))
-        sweep = [
-            sys.executable,
-            "-m",
-            "celery",
-            "--app",
-            "config",
-            "call",
-            "editorial.tasks.requeue_unsent_notifications",
-        ]
-        subprocess.run(sweep, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=60)
+        run_sweep(env)
         wait_until_sent(notice)
         assert len(list(tmp_path.glob("*.log"))) == 1
     finally:
@@ -213,18 +223,7 @@ def test_worker_killed_mid_delivery_sends_the_notice_exactly_once_after_restart(
     slow = start_worker({**env, "EMAIL_BACKEND": "tests.editorial.slow_mail.EmailBackend"})
     restarted = None
     try:
-        command = [
-            sys.executable,
-            "manage.py",
-            "transition",
-            article.slug,
-            "request_changes",
-            "--as",
-            board_member.username,
-            "--comment",
-            "Cite the 2019 guideline.",
-        ]
-        subprocess.run(command, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=120)
+        request_changes(article, board_member, env)
         notice = Notification.objects.get(kind="changes_requested")
         deadline = time.monotonic() + 60
         while notice.status != Notification.Status.SENDING and time.monotonic() < deadline:
@@ -240,16 +239,7 @@ def test_worker_killed_mid_delivery_sends_the_notice_exactly_once_after_restart(
         # after the visibility timeout, and beat's sweep re-queues rows whose lease ran out.
         # Whichever arrives first sends; the other finds the row sent and does nothing.
         time.sleep(3)
-        sweep = [
-            sys.executable,
-            "-m",
-            "celery",
-            "--app",
-            "config",
-            "call",
-            "editorial.tasks.requeue_unsent_notifications",
-        ]
-        subprocess.run(sweep, env=env, cwd=settings.BASE_DIR, check=True, capture_output=True, timeout=60)
+        run_sweep(env)
         wait_until_sent(notice, seconds=60)
         assert len(list(mail_dir.iterdir())) == 1
         assert notice.attempts == 2
