@@ -10,5 +10,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Professional"), {"fields": ("credentials",)}),
+        (_("Email"), {"fields": ("receives_digest",)}),
     )
     list_display = ("username", "email", "first_name", "last_name", "credentials", "is_staff")
+    list_filter = (*DjangoUserAdmin.list_filter, "receives_digest")

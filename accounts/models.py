@@ -15,6 +15,14 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Degrees and titles shown after the name, e.g. “MD, FRCP”."),
     )
+    receives_digest = models.BooleanField(
+        _("daily digest"),
+        default=True,
+        help_text=_(
+            "A morning email listing this person's open review assignments. "
+            "Assignment notices and reminders are sent either way."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("articles.urls")),
     path("healthz", healthz, name="healthz"),
+    path("account/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
