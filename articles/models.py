@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -115,6 +116,12 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see: approved at least once and not withdrawn."""
         return self.filter(live_version__isnull=False).exclude(state=Article.State.WITHDRAWN)
 
+    def review_due(self, now=None):
+        """Published articles whose live version's approval is older than the review interval."""
+        from editorial.schedule import rereview_cutoff
+
+        return self.published().filter(live_version__approved_at__lte=rereview_cutoff(now or timezone.now()))
+
 
 class Article(ConcurrentTransitionMixin, models.Model):
     """An answer to one clinical question: a short answer, then sections of cited claims.
@@ -158,6 +165,9 @@ class Article(ConcurrentTransitionMixin, models.Model):
     review_round = models.PositiveIntegerField(
         _("review round"), default=0, editable=False, help_text=_("Counts submissions; each starts a new round.")
     )
+    submitted_at = models.DateTimeField(
+        _("submitted"), null=True, blank=True, editable=False, help_text=_("When the current round was submitted.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -168,11 +178,15 @@ class Article(ConcurrentTransitionMixin, models.Model):
     CONTENT_FIELDS = ("title", "slug", "headline", "topic_id")
     # Written only when a save names them (the workflow service does), so a stale copy of an
     # article saved elsewhere can never put back an old state or live version.
-    WORKFLOW_FIELDS = ("state", "live_version", "review_round")
+    WORKFLOW_FIELDS = ("state", "live_version", "review_round", "submitted_at")
 
     class Meta:
         ordering = ["-updated_at", "id"]
-        indexes = [models.Index(fields=["state", "-updated_at"], name="article_state_updated_idx")]
+        indexes = [
+            models.Index(fields=["state", "-updated_at"], name="article_state_updated_idx"),
+            # The scan for submissions still waiting for a reviewer.
+            models.Index(fields=["state", "submitted_at"], name="article_state_submitted_idx"),
+        ]
         permissions = [
             ("submit_article", _("Can write articles and submit them for review")),
             ("review_article", _("Can review articles for the Medical Advisory Board")),

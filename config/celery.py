@@ -4,7 +4,7 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import celeryd_init
+from celery.signals import beat_init, celeryd_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
@@ -44,3 +44,10 @@ def prepare_embedded_broker(**_kwargs) -> None:
 def announce_broker(**_kwargs) -> None:
     ensure_embedded_broker_dirs()
     logger.warning("Celery broker: %s", broker_mode())
+
+
+@beat_init.connect
+def scan_at_start(sender=None, **_kwargs) -> None:
+    # Interval schedules first fire one interval after beat starts; a scheduler coming back
+    # from downtime should catch up on due reminders at once instead.
+    sender.app.send_task("editorial.tasks.scan_reminders")

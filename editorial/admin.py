@@ -1,12 +1,38 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from articles.models import Article
+from editorial import permissions, schedule
+from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
+from editorial.forms import DeclineForm
 from editorial.models import ArticleVersion, ClaimReview, Notification, ReviewAssignment, TransitionLog
+from editorial.services import decline_assignment
+
+
+def next_reminders(assignment) -> str:
+    """The reminders an open assignment will still cause, one line each, for admin columns.
+
+    Needs the annotations of `ReviewAssignmentQuerySet.with_reminder_state`.
+    """
+    upcoming = schedule.upcoming_for_assignment(
+        assignment, now=timezone.now(), last_sent=assignment.last_reminder, escalated=assignment.escalated
+    )
+    if not upcoming:
+        return "—" if assignment.status != ReviewAssignment.Status.ACTIVE else "No more reminders"
+    scan = f"with the next scan (every {settings.VETTED_REMINDER_SCAN_MINUTES} min)"
+    return format_html_join(
+        mark_safe("<br>"),
+        "{} → {} ({})",
+        ((f"{timezone.localtime(item.at):%b %d, %H:%M}" if item.at else scan, item.to, item.what) for item in upcoming),
+    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,12 +88,76 @@ class ArticleVersionAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', reverse("articles:detail", args=[version.document["slug"]]), "Open")
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue")]
+
+    def queryset(self, request, queryset):
+        return queryset.overdue() if self.value() == "yes" else queryset
+
+
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ("article", "reviewer", "round", "status", "due_at", "assigned_by", "created_at")
-    list_filter = ("status",)
+    list_display = ("article", "reviewer", "round", "status", "due_at", "next_reminder")
+    list_filter = ("status", OverdueFilter)
     list_select_related = ("article", "reviewer", "assigned_by")
     search_fields = ("article__title", "reviewer__username", "reviewer__last_name")
+    readonly_fields = ("next_reminder",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_reminder_state()
+
+    @admin.display(description="next reminder")
+    def next_reminder(self, assignment):
+        return next_reminders(assignment)
+
+    def get_list_display(self, request):
+        # The decline link depends on who is looking, so the column is made per request.
+        @admin.display(description="")
+        def decline(assignment):
+            if assignment.status == ReviewAssignment.Status.DECLINED:
+                return format_html("Declined: {}", assignment.decline_reason)
+            if (
+                permissions.decline_refusal(request.user, assignment)
+                or assignment.status != ReviewAssignment.Status.ACTIVE
+            ):
+                return ""
+            url = reverse("admin:editorial_reviewassignment_decline", args=[assignment.pk])
+            return format_html('<a href="{}">Decline…</a>', url)
+
+        return [*super().get_list_display(request), decline]
+
+    def get_urls(self):
+        decline = self.admin_site.admin_view(self.decline_view)
+        return [
+            path("<int:object_id>/decline/", decline, name="editorial_reviewassignment_decline"),
+            *super().get_urls(),
+        ]
+
+    def decline_view(self, request, object_id: int):
+        assignment = get_object_or_404(ReviewAssignment.objects.select_related("article", "reviewer"), pk=object_id)
+        if permissions.decline_refusal(request.user, assignment):
+            raise PermissionDenied
+        form = DeclineForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                decline_assignment(assignment, by=request.user, reason=form.cleaned_data["reason"])
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, f"You declined “{assignment.article}”. The editors have been told.")
+                return redirect("admin:articles_article_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Decline the review of “{assignment.article}”",
+            "assignment": assignment,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/editorial/decline.html", context)
 
 
 @admin.register(ClaimReview)
@@ -79,8 +169,12 @@ class ClaimReviewAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "email", "article", "status", "attempts", "sent_at")
+    list_display = ("created_at", "kind", "email", "article", "status", "attempts", "sent_at", "outcome")
     list_filter = ("status", "kind", "recipient")
     list_select_related = ("article",)
     search_fields = ("email", "subject", "article__title")
-    readonly_fields = ("last_error",)
+    date_hierarchy = "created_at"
+
+    @admin.display(description="error or reason")
+    def outcome(self, notification):
+        return notification.last_error or notification.cancelled_because

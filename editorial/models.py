@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,7 @@ class ArticleVersion(AppendOnlyModel):
     number = models.PositiveIntegerField(_("version"))
     document = models.JSONField(_("document"))
     content_hash = models.CharField(_("content hash"), max_length=64)
-    approved_at = models.DateTimeField(_("approved at"), default=timezone.now)
+    approved_at = models.DateTimeField(_("approved at"), default=timezone.now, db_index=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("approved by"),
@@ -87,6 +87,17 @@ class ReviewAssignmentQuerySet(models.QuerySet):
     def overdue(self, now=None):
         return self.active().filter(due_at__lt=now or timezone.now())
 
+    def with_reminder_state(self):
+        """Annotate what `editorial.schedule.upcoming_for_assignment` needs: the latest overdue
+        reminder written (``last_reminder``) and whether the editors were told (``escalated``)."""
+        reminders = Notification.objects.filter(assignment=OuterRef("pk"))
+        return self.annotate(
+            last_reminder=Subquery(
+                reminders.filter(kind=Notification.Kind.OVERDUE).order_by("-period").values("period")[:1]
+            ),
+            escalated=Exists(reminders.filter(kind=Notification.Kind.OVERDUE_ESCALATED)),
+        )
+
 
 class ReviewAssignment(models.Model):
     """A board member's responsibility to review one round of one article by a due date."""
@@ -111,6 +122,7 @@ class ReviewAssignment(models.Model):
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.ACTIVE)
     approved_content_hash = models.CharField(_("approved content hash"), max_length=64, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
     created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
@@ -119,11 +131,18 @@ class ReviewAssignment(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         constraints = [
+            # One open assignment per reviewer and round; one who declined can be asked again.
             models.UniqueConstraint(
                 fields=["article", "round", "reviewer"],
-                name="assignment_one_per_reviewer_and_round",
+                condition=Q(status="active"),
+                name="assignment_one_open_per_reviewer_and_round",
                 violation_error_message=_("This reviewer is already assigned to this round."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="assignment_decline_needs_reason",
+                violation_error_message=_("Say why you decline."),
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"], name="assignment_status_due_idx")]
         verbose_name = _("review assignment")
@@ -184,20 +203,44 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Article submitted")
         ASSIGNED = "assigned", _("Review assigned")
+        DECLINED = "declined", _("Assignment declined")
         CHANGES_REQUESTED = "changes_requested", _("Changes requested")
         APPROVED = "approved", _("Article approved")
         WITHDRAWN = "withdrawn", _("Article withdrawn")
+        OVERDUE = "overdue", _("Review overdue")
+        OVERDUE_ESCALATED = "overdue_escalated", _("Overdue review escalated")
+        UNASSIGNED = "unassigned", _("Submission waiting for a reviewer")
+        REREVIEW_DUE = "rereview_due", _("Re-review due")
+        DIGEST = "digest", _("Daily digest")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Not sent: no longer needed")
 
     key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     article = models.ForeignKey(
-        "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="notifications"
+        "articles.Article",
+        verbose_name=_("article"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text=_("Empty for a digest, which covers several articles."),
+    )
+    assignment = models.ForeignKey(
+        ReviewAssignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    period = models.PositiveIntegerField(
+        _("reminder number"), null=True, blank=True, help_text=_("Which repeat of a reminder this is, from 0.")
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL, null=True, related_name="+"
@@ -209,6 +252,7 @@ class Notification(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    cancelled_because = models.CharField(_("not sent because"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

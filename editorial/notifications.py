@@ -4,7 +4,7 @@
 Celery tasks run, and can be called directly (tests, shell) without a broker.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,24 +29,79 @@ class DeliveryError(Exception):
 
 
 @dataclass(frozen=True)
+class Item:
+    """One line of a list in a message (a digest's assignments), with its link."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Message:
     kind: str
     subject: str
     lines: list[str]
     action: str
     url: str
+    items: list[Item] = field(default_factory=list)
+    footer: str = ""
+    footer_url: str = ""
 
 
-def _absolute(path: str) -> str:
+def absolute(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def _admin_url(article: Article) -> str:
-    return _absolute(reverse("admin:articles_article_change", args=[article.pk]))
+def admin_url(article: Article) -> str:
+    return absolute(reverse("admin:articles_article_change", args=[article.pk]))
 
 
-def _editors():
-    return get_user_model().objects.with_perm("articles.manage_workflow").exclude(email="")
+def _people_with(permission: str):
+    return get_user_model().objects.with_perm(permission).filter(is_active=True).exclude(email="").order_by("pk")
+
+
+def editors():
+    return _people_with("articles.manage_workflow")
+
+
+def board_members():
+    return _people_with("articles.review_article")
+
+
+def write(
+    message: Message,
+    recipients,
+    *,
+    key: str,
+    article: Article | None = None,
+    assignment: ReviewAssignment | None = None,
+    period: int | None = None,
+) -> int:
+    """Write one outbox row per recipient, keyed ``{key}:{recipient}``, and deliver them on commit.
+
+    A row whose key exists already is left alone: writing the same notice twice is a no-op.
+    Returns how many recipients the message was written for.
+    """
+    people = {person.pk: person for person in recipients if person.email and person.is_active}
+    rows = [
+        Notification(
+            key=f"{key}:{person.pk}",
+            kind=message.kind,
+            article=article,
+            assignment=assignment,
+            period=period,
+            recipient=person,
+            email=person.email,
+            subject=message.subject,
+            body_text=render_to_string("emails/notification.txt", {"message": message, "recipient": person}),
+            body_html=render_to_string("emails/notification.html", {"message": message, "recipient": person}),
+        )
+        for person in people.values()
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.key for row in rows]
+    transaction.on_commit(lambda: _enqueue(keys), robust=True)
+    return len(rows)
 
 
 def queue_for_event(article: Article, entry: TransitionLog, *, assignment: ReviewAssignment | None = None) -> None:
@@ -58,12 +113,15 @@ def queue_for_event(article: Article, entry: TransitionLog, *, assignment: Revie
             f"Submitted for review: {title}",
             [
                 f"{entry.actor_name} submitted “{title}” for review (round {article.review_round}).",
-                "Assign a member of the Medical Advisory Board, or a board member can take it from the queue.",
+                "No reviewer is assigned yet. Editors can assign a member of the Medical Advisory Board; "
+                "board members can take it from the review queue.",
             ],
             "Open the article",
-            _admin_url(article),
+            admin_url(article),
         )
-        recipients = list(_editors())
+        authors = {author.pk for author in article.authors.all()}
+        board = [person for person in board_members() if person.pk not in authors]
+        recipients = [*editors(), *board]
     elif entry.transition == "assign" and assignment is not None:
         due = timezone.localtime(assignment.due_at)
         message = Message(
@@ -72,12 +130,26 @@ def queue_for_event(article: Article, entry: TransitionLog, *, assignment: Revie
             [
                 f"{entry.actor_name} asked you to review “{title}”.",
                 f"Due: {due:%A %B %d, %Y, %H:%M %Z}.",
-                "Check each claim against its cited sources, then approve or request changes.",
+                "Check each claim against its cited sources, then approve or request changes. "
+                "If you cannot review it, decline the assignment with a reason so an editor can reassign it.",
             ],
             "Start the review",
-            _admin_url(article),
+            admin_url(article),
         )
         recipients = [assignment.reviewer]
+    elif entry.transition == "decline" and assignment is not None:
+        message = Message(
+            Notification.Kind.DECLINED,
+            f"Review declined, reassign: {title}",
+            [
+                f"{entry.actor_name} declined to review “{title}”.",
+                f"Reason: {entry.comment}",
+                "Assign another member of the Medical Advisory Board.",
+            ],
+            "Assign a reviewer",
+            absolute(reverse("admin:articles_article_assign", args=[article.pk])),
+        )
+        recipients = list(editors())
     elif entry.transition == "request_changes":
         message = Message(
             Notification.Kind.CHANGES_REQUESTED,
@@ -88,7 +160,7 @@ def queue_for_event(article: Article, entry: TransitionLog, *, assignment: Revie
                 "Answer the reviewer's comments, then submit the article again.",
             ],
             "Open the article",
-            _admin_url(article),
+            admin_url(article),
         )
         recipients = list(article.authors.all())
     elif entry.transition == "approve" and article.state == Article.State.APPROVED:
@@ -97,7 +169,7 @@ def queue_for_event(article: Article, entry: TransitionLog, *, assignment: Revie
             f"Approved and published: {title}",
             [f"{entry.actor_name} approved “{title}”. Version {article.live_version.number} is now live for readers."],
             "Read the published article",
-            _absolute(article.get_absolute_url()),
+            absolute(article.get_absolute_url()),
         )
         recipients = list(article.authors.all())
     elif entry.transition == "withdraw":
@@ -106,29 +178,12 @@ def queue_for_event(article: Article, entry: TransitionLog, *, assignment: Revie
             f"Withdrawn: {title}",
             [f"{entry.actor_name} withdrew “{title}” from readers.", f"Reason: {entry.comment}"],
             "Open the article",
-            _admin_url(article),
+            admin_url(article),
         )
         recipients = list(article.authors.all())
     else:
         return
-    rows = [_render(message, article, entry, person) for person in recipients if person.email and person.is_active]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.key for row in created]
-    transaction.on_commit(lambda: _enqueue(keys), robust=True)
-
-
-def _render(message: Message, article: Article, entry: TransitionLog, person) -> Notification:
-    context = {"message": message, "recipient": person}
-    return Notification(
-        key=f"{message.kind}:{entry.pk}:{person.pk}",
-        kind=message.kind,
-        article=article,
-        recipient=person,
-        email=person.email,
-        subject=message.subject,
-        body_text=render_to_string("emails/notification.txt", context),
-        body_html=render_to_string("emails/notification.html", context),
-    )
+    write(message, recipients, key=f"{message.kind}:{entry.pk}", article=article, assignment=assignment)
 
 
 def _enqueue(keys: list[str]) -> None:
@@ -153,7 +208,13 @@ def deliver(notification_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    notification = Notification.objects.get(pk=notification_id)
+    notification = Notification.objects.select_related("article", "assignment", "recipient").get(pk=notification_id)
+    reason = no_longer_needed(notification)
+    if reason:
+        Notification.objects.filter(pk=notification_id).update(
+            status=Notification.Status.CANCELLED, cancelled_because=reason, claimed_at=None
+        )
+        return "cancelled"
     email = EmailMultiAlternatives(notification.subject, notification.body_text, to=[notification.email])
     email.attach_alternative(notification.body_html, "text/html")
     try:
@@ -170,6 +231,30 @@ def deliver(notification_id: int) -> str:
         status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return "sent"
+
+
+def no_longer_needed(notification: Notification) -> str:
+    """Why a reminder must not go out now (its work is done or closed); "" when it still should.
+
+    Event notices always go: they report something that happened.
+    """
+    kind, article, assignment = notification.kind, notification.article, notification.assignment
+    if kind in (Notification.Kind.OVERDUE, Notification.Kind.OVERDUE_ESCALATED):
+        if assignment.status != ReviewAssignment.Status.ACTIVE:
+            return f"The assignment is {assignment.get_status_display().lower()}."
+    elif kind == Notification.Kind.UNASSIGNED:
+        if article.state != Article.State.SUBMITTED:
+            return f"The article is {article.get_state_display().lower()}."
+        if ReviewAssignment.objects.current_round(article).active().exists():
+            return "A reviewer has been assigned."
+    elif kind == Notification.Kind.REREVIEW_DUE:
+        if article.state != Article.State.APPROVED:
+            return f"The article is {article.get_state_display().lower()}."
+        if article.live_version.approved_at > notification.created_at:
+            return "The article was approved again."
+    elif kind == Notification.Kind.DIGEST and not getattr(notification.recipient, "receives_digest", False):
+        return "The recipient turned daily digests off."
+    return ""
 
 
 def requeue_unsent(*, older_than: timedelta = timedelta(minutes=2)) -> int:

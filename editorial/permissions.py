@@ -103,6 +103,15 @@ _RULES = {
 }
 
 
+def decline_refusal(user, assignment: ReviewAssignment) -> str | None:
+    """Say why ``user`` may not decline ``assignment``; None when they may (it is theirs)."""
+    if not user.is_authenticated or not user.is_active:
+        return "Log in with an active account to do this."
+    if assignment.reviewer_id != user.pk:
+        return "Only the reviewer it is assigned to can decline an assignment."
+    return None
+
+
 def can_submit(user, article: Article) -> bool:
     return can_perform("submit", user, article)
 

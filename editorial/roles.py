@@ -51,6 +51,7 @@ ROLE_PERMISSIONS = {
         "articles.add_topic",
         "articles.change_topic",
         "references.delete_reference",
+        "editorial.view_notification",
     ],
 }
 

@@ -83,7 +83,7 @@ def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> Revi
             raise WorkflowError(f"{reviewer} wrote this article and cannot review it.", code="own_article")
         if due_at <= timezone.now():
             raise WorkflowError("Choose a due date in the future.", code="due_in_past")
-        if ReviewAssignment.objects.current_round(locked).filter(reviewer=reviewer).exists():
+        if ReviewAssignment.objects.current_round(locked).active().filter(reviewer=reviewer).exists():
             raise WorkflowError(f"{reviewer} is already assigned to this round.", code="already_assigned")
         assignment = ReviewAssignment.objects.create(
             article=locked, round=locked.review_round, reviewer=reviewer, assigned_by=by, due_at=due_at
@@ -97,6 +97,36 @@ def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> Revi
         )
         notifications.queue_for_event(locked, entry, assignment=assignment)
     return assignment
+
+
+def decline_assignment(assignment: ReviewAssignment, *, by, reason: str) -> ReviewAssignment:
+    """The assigned reviewer hands an assignment back, saying why; the editors are told at once.
+
+    The article keeps its state; an editor assigns someone else (or, while it is still
+    submitted, another board member takes it from the queue).
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        article = _lock(assignment.article, check_moved_on=False)
+        current = ReviewAssignment.objects.select_related("reviewer").get(pk=assignment.pk)
+        if current.status != ReviewAssignment.Status.ACTIVE:
+            raise WorkflowError(
+                f"This assignment is {current.get_status_display().lower()}, so it cannot be declined.",
+                code="not_open",
+            )
+        refusal = permissions.decline_refusal(by, current)
+        if refusal:
+            raise TransitionForbiddenError(refusal)
+        if not reason:
+            raise WorkflowError("Say why you decline, so the editors can plan.", code="reason_required")
+        current.status = ReviewAssignment.Status.DECLINED
+        current.decline_reason = reason
+        current.closed_at = timezone.now()
+        current.save(update_fields=["status", "decline_reason", "closed_at"])
+        entry = _log(article, "decline", from_state=article.state, by=by, comment=reason)
+        notifications.queue_for_event(article, entry, assignment=current)
+    assignment.refresh_from_db()
+    return current
 
 
 def record_claim_review(claim: Claim, *, by, verified: bool, comment: str = "") -> ClaimReview:
@@ -161,6 +191,7 @@ def _submit(article: Article, *, by, comment, due_at) -> dict:
         )
     article.submit()
     article.review_round += 1
+    article.submitted_at = timezone.now()
     return {}
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from editorial import notifications
+from editorial import notifications, reminders
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -19,3 +19,8 @@ def deliver_notification(self, notification_id: int) -> str:
 @shared_task
 def requeue_unsent_notifications() -> int:
     return notifications.requeue_unsent()
+
+
+@shared_task
+def scan_reminders() -> dict[str, int]:
+    return reminders.scan()

@@ -144,6 +144,21 @@ VETTED_NOTIFICATION_LEASE_SECONDS = env.int("VETTED_NOTIFICATION_LEASE_SECONDS",
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 # A stopped broker must not hold up the request that queued the work: the sweep catches up.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+# Reminders (editorial.reminders). Each fires once its threshold has passed, so a scheduler that
+# was down catches up at its next scan instead of skipping; the scan runs every few minutes.
+VETTED_REMINDER_SCAN_MINUTES = env.int("VETTED_REMINDER_SCAN_MINUTES", default=15)
+VETTED_OVERDUE_REMINDER_EVERY_DAYS = env.int("VETTED_OVERDUE_REMINDER_EVERY_DAYS", default=2)
+VETTED_OVERDUE_REMINDER_LIMIT = env.int("VETTED_OVERDUE_REMINDER_LIMIT", default=5)
+VETTED_ESCALATE_OVERDUE_AFTER_DAYS = env.int("VETTED_ESCALATE_OVERDUE_AFTER_DAYS", default=3)
+VETTED_ESCALATE_UNASSIGNED_AFTER_HOURS = env.int("VETTED_ESCALATE_UNASSIGNED_AFTER_HOURS", default=48)
+VETTED_REREVIEW_INTERVAL_MONTHS = env.int("VETTED_REREVIEW_INTERVAL_MONTHS", default=12)
+VETTED_REREVIEW_REMINDER_EVERY_DAYS = env.int("VETTED_REREVIEW_REMINDER_EVERY_DAYS", default=7)
+VETTED_REREVIEW_REMINDER_LIMIT = env.int("VETTED_REREVIEW_REMINDER_LIMIT", default=6)
+VETTED_DIGEST_HOUR = env.int("VETTED_DIGEST_HOUR", default=7)
+VETTED_SCAN_BATCH_SIZE = env.int("VETTED_SCAN_BATCH_SIZE", default=200)
+
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
+    "scan-reminders": {"task": "editorial.tasks.scan_reminders", "schedule": VETTED_REMINDER_SCAN_MINUTES * 60.0},
 }

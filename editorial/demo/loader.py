@@ -131,6 +131,8 @@ def _walk_workflow(article: Article, state: str, users) -> None:
         return
     perform_transition(article, "submit", by=author)
     if state == Article.State.SUBMITTED:
+        # Demo only: submitted three days ago and still unassigned, so the editors are reminded.
+        Article.objects.filter(pk=article.pk).update(submitted_at=timezone.now() - timedelta(days=3))
         return
     assign_reviewer(article, reviewer=reviewer, by=editor, due_at=timezone.now() + timedelta(days=7))
     perform_transition(article, "start_review", by=reviewer)

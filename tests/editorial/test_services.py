@@ -4,7 +4,8 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, connection
+from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from articles.models import Article, Claim
 from editorial import roles
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
-from editorial.services import assign_reviewer, perform_transition, record_claim_review
+from editorial.services import assign_reviewer, decline_assignment, perform_transition, record_claim_review
 from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, cite
 from tests.workflow import (
     approved,
@@ -732,3 +733,34 @@ def test_review_due_days_setting_is_used_for_queue_assignments():
         perform_transition(article, "start_review", by=reviewer())
     due = ReviewAssignment.objects.get(article=article).due_at
     assert timezone.now() + timedelta(days=1, hours=23) < due <= timezone.now() + timedelta(days=2)
+
+
+def _assignment():
+    article = ready_article()
+    article = perform_transition(article, "submit", by=article.authors.get())
+    return assign_reviewer(article, reviewer=reviewer(), by=editor(), due_at=in_days(3))
+
+
+def test_only_the_assigned_reviewer_may_decline_and_a_refusal_changes_nothing():
+    """Another board member, an editor or an anonymous user is refused; the assignment stays open."""
+    assignment = _assignment()
+    before = snapshot(assignment.article)
+    for stranger in (reviewer(), assignment.assigned_by, AnonymousUser()):
+        with pytest.raises(TransitionForbiddenError):
+            decline_assignment(assignment, by=stranger, reason="Not mine to decline.")
+    with pytest.raises(WorkflowError) as no_reason:
+        decline_assignment(assignment, by=assignment.reviewer, reason="  ")
+    assert no_reason.value.code == "reason_required"
+    assert snapshot(assignment.article) == before
+
+    declined = decline_assignment(assignment, by=assignment.reviewer, reason="Conflict of interest.")
+    assert (declined.status, declined.decline_reason) == ("declined", "Conflict of interest.")
+    assert declined.closed_at is not None
+    assert snapshot(assignment.article)["logs"] != before["logs"]
+
+
+def test_a_declined_assignment_needs_its_reason_in_the_database():
+    """The check constraint refuses a declined row without a reason, whatever wrote it."""
+    assignment = _assignment()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewAssignment.objects.filter(pk=assignment.pk).update(status="declined")

@@ -1,0 +1,119 @@
+"""What changed between two documents (say the live approved version and the article now).
+
+Sections, claims and references are matched by their stable UUIDs, so a moved or reworded
+claim reads as edited, not as one removed and another added.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from articles.document import Document, claims_in_reading_order
+
+REFERENCE_FIELDS = {
+    "kind_label": "kind",
+    "title": "title",
+    "authors": "authors",
+    "source": "source",
+    "year": "year",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "pages",
+    "doi": "DOI",
+    "pmid": "PMID",
+    "url": "URL",
+}
+
+
+@dataclass
+class Changes:
+    """Lines a person reads, grouped by what changed; empty when nothing did."""
+
+    sections: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.sections or self.claims or self.references)
+
+    def lines(self) -> list[str]:
+        return [*self.sections, *self.claims, *self.references]
+
+
+def _excerpt(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def _sections(document: Document) -> dict[str, dict[str, Any]]:
+    found = {}
+
+    def walk(nodes):
+        for node in nodes:
+            found[node["uuid"]] = node
+            walk(node["children"])
+
+    walk(document["sections"])
+    return found
+
+
+def _claims(document: Document) -> dict[str, dict[str, Any]]:
+    return {claim["uuid"]: claim for claim in claims_in_reading_order(document)}
+
+
+def _cited(document: Document, claim: dict[str, Any]) -> list[str]:
+    titles = {reference["uuid"]: reference["title"] for reference in document["references"]}
+    return [titles.get(ref_uuid, ref_uuid) for ref_uuid in claim["citations"]]
+
+
+def compare(before: Document, after: Document) -> Changes:
+    changes = Changes()
+
+    old_sections, new_sections = _sections(before), _sections(after)
+    for uuid, section in new_sections.items():
+        if uuid not in old_sections:
+            changes.sections.append(f"Section added: “{section['heading']}”.")
+        elif old_sections[uuid]["heading"] != section["heading"]:
+            changes.sections.append(
+                f"Section renamed: “{old_sections[uuid]['heading']}” is now “{section['heading']}”."
+            )
+        elif old_sections[uuid]["intro"] != section["intro"]:
+            changes.sections.append(f"Section “{section['heading']}”: introduction edited.")
+    for uuid, section in old_sections.items():
+        if uuid not in new_sections:
+            changes.sections.append(f"Section removed: “{section['heading']}”.")
+
+    old_claims, new_claims = _claims(before), _claims(after)
+    for uuid, claim in new_claims.items():
+        old = old_claims.get(uuid)
+        if old is None:
+            changes.claims.append(f"Claim added: “{_excerpt(claim['text'])}”.")
+            continue
+        edits = []
+        if old["text"] != claim["text"]:
+            edits.append("text")
+        if old["plain_language"] != claim["plain_language"]:
+            edits.append("plain-language text")
+        if _cited(before, old) != _cited(after, claim):
+            edits.append("citations")
+        if edits:
+            changes.claims.append(f"Claim edited ({', '.join(edits)}): “{_excerpt(claim['text'])}”.")
+    for uuid, claim in old_claims.items():
+        if uuid not in new_claims:
+            changes.claims.append(f"Claim removed: “{_excerpt(claim['text'])}”.")
+
+    old_references = {reference["uuid"]: reference for reference in before["references"]}
+    new_references = {reference["uuid"]: reference for reference in after["references"]}
+    for uuid, reference in new_references.items():
+        old = old_references.get(uuid)
+        if old is None:
+            changes.references.append(f"Reference now cited: “{_excerpt(reference['title'])}”.")
+            continue
+        for key, label in REFERENCE_FIELDS.items():
+            if old.get(key) != reference.get(key):
+                changes.references.append(
+                    f"Reference “{_excerpt(reference['title'])}”: {label} changed "
+                    f"from “{old.get(key) or '—'}” to “{reference.get(key) or '—'}”."
+                )
+    for uuid, reference in old_references.items():
+        if uuid not in new_references:
+            changes.references.append(f"Reference no longer cited: “{_excerpt(reference['title'])}”.")
+    return changes

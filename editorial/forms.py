@@ -1,0 +1,52 @@
+"""Forms for the board's actions in the admin; each one hands its data to a workflow service."""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from editorial import permissions
+from editorial.models import ReviewAssignment
+
+
+def _default_due():
+    return timezone.localtime() + timedelta(days=settings.VETTED_REVIEW_DUE_DAYS)
+
+
+class AssignReviewerForm(forms.Form):
+    reviewer = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        label="Board member",
+        help_text="Members of the Medical Advisory Board who did not write this article and are not assigned yet.",
+    )
+    due_at = forms.DateTimeField(
+        label="Due",
+        initial=_default_due,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=f"Defaults to {settings.VETTED_REVIEW_DUE_DAYS} days from now.",
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        authors = [author.pk for author in article.authors.all()]
+        assigned = ReviewAssignment.objects.current_round(article).active().values("reviewer")
+        self.fields["reviewer"].queryset = (
+            get_user_model()
+            .objects.with_perm(permissions.REVIEW, include_superusers=False)
+            .filter(is_active=True)
+            .exclude(pk__in=authors)
+            .exclude(pk__in=assigned)
+            .order_by("last_name", "first_name", "username")
+        )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you declining?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text="The editors read this when they reassign the review (e.g. a conflict of interest, leave, "
+        "outside your specialty).",
+    )
