@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -86,16 +87,30 @@ class VersionInline(RecordInline):
 
 class AssignmentInline(RecordInline):
     model = ReviewAssignment
-    fields = ("round", "reviewer", "status", "due_at", "next_reminder", "decline_reason")
+    fields = ("round", "reviewer", "status", "due_at", "next_reminder", "decline_reason", "decline")
     readonly_fields = fields
     verbose_name_plural = "review assignments"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer").with_reminder_state()
+        # Who is looking travels with the rows: only the assigned reviewer is offered "Decline".
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reviewer")
+            .with_reminder_state()
+            .annotate(viewer_id=Value(request.user.pk))
+        )
 
     @admin.display(description="next reminder")
     def next_reminder(self, assignment):
         return next_reminders(assignment)
+
+    @admin.display(description="")
+    def decline(self, assignment):
+        if assignment.status != ReviewAssignment.Status.ACTIVE or assignment.reviewer_id != assignment.viewer_id:
+            return ""
+        url = reverse("admin:editorial_reviewassignment_decline", args=[assignment.pk])
+        return format_html('<a href="{}">Decline…</a>', url)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -121,7 +136,6 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
         "next_review",
         "review_round",
         "submitted_at",
-        "reviewers",
         "created_at",
         "updated_at",
         "transition_log_csv",
@@ -141,13 +155,23 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
             return format_html('<strong class="review-due">Review due</strong> since {}', day)
         return day
 
-    @admin.display(description="reviewers")
-    def reviewers(self, article):
-        if article.pk is None or article.state not in (Article.State.SUBMITTED, Article.State.UNDER_REVIEW):
-            return "Reviewers are assigned once the article is submitted."
-        return format_html(
-            '<a href="{}">Assign a reviewer…</a>', reverse("admin:articles_article_assign", args=[article.pk])
-        )
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, self.reviewers_field(request)]
+
+    @staticmethod
+    def reviewers_field(request):
+        # Only editors are offered the assign link, so the field is made per request.
+        @admin.display(description="reviewers")
+        def reviewers(article):
+            if article.pk is None or article.state not in (Article.State.SUBMITTED, Article.State.UNDER_REVIEW):
+                return "Reviewers are assigned once the article is submitted."
+            if permissions.refusal("assign", request.user, article):
+                return "An editor assigns reviewers."
+            return format_html(
+                '<a href="{}">Assign a reviewer…</a>', reverse("admin:articles_article_assign", args=[article.pk])
+            )
+
+        return reviewers
 
     def get_urls(self):
         assign = self.admin_site.admin_view(self.assign_view)

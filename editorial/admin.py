@@ -27,7 +27,7 @@ def next_reminders(assignment) -> str:
     )
     if not upcoming:
         return "—" if assignment.status != ReviewAssignment.Status.ACTIVE else "No more reminders"
-    scan = f"with the next scan (every {settings.VETTED_REMINDER_SCAN_MINUTES} min)"
+    scan = f"within {settings.VETTED_REMINDER_SCAN_MINUTES} min"
     return format_html_join(
         mark_safe("<br>"),
         "{} → {} ({})",
@@ -101,7 +101,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ("article", "reviewer", "round", "status", "due_at", "next_reminder")
+    list_display = ("article", "reviewer", "status", "due_at", "next_reminder")
     list_filter = ("status", OverdueFilter)
     list_select_related = ("article", "reviewer", "assigned_by")
     search_fields = ("article__title", "reviewer__username", "reviewer__last_name")

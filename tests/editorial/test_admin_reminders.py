@@ -131,9 +131,7 @@ def test_assignment_list_shows_when_the_next_reminder_goes_and_to_whom(django_as
     assert f"{escalation:%b %d, %H:%M} → the editors (escalation: review overdue)" in page
 
     ReviewAssignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(hours=1))
-    assert (
-        "with the next scan (every 15 min) → Maya Okafor (overdue reminder 1 of 5)" in client.get(url).content.decode()
-    )
+    assert "within 15 min → Maya Okafor (overdue reminder 1 of 5)" in client.get(url).content.decode()
     reminders.scan_overdue_reviews(timezone.now())
     assignment.refresh_from_db()
     following = timezone.localtime(assignment.due_at + timedelta(days=2))
@@ -156,11 +154,25 @@ def test_assignment_list_costs_the_same_queries_however_many_assignments(django_
 
 
 def test_article_page_shows_each_open_assignments_next_reminder():
-    """The article's change page lists its assignments with their next reminder."""
+    """The article's page lists assignments with their next reminder and the assign link for editors."""
     assignment = assigned()
-    page = logged_in(assignment.assigned_by).get(reverse("admin:articles_article_change", args=[assignment.article.pk]))
-    assert "Maya Okafor (overdue reminder 1 of 5)" in page.content.decode()
-    assert assign_url(assignment.article) in page.content.decode()
+    url = reverse("admin:articles_article_change", args=[assignment.article.pk])
+    page = logged_in(assignment.assigned_by).get(url).content.decode()
+    assert "Maya Okafor (overdue reminder 1 of 5)" in page
+    assert assign_url(assignment.article) in page
+    assert decline_url(assignment) not in page
+
+
+def test_only_the_assigned_reviewer_is_offered_decline_on_the_article_page():
+    """The assigned reviewer sees “Decline…” and no assign link; another board member sees neither."""
+    assignment = assigned()
+    url = reverse("admin:articles_article_change", args=[assignment.article.pk])
+    own = logged_in(assignment.reviewer).get(url).content.decode()
+    assert decline_url(assignment) in own
+    assert assign_url(assignment.article) not in own
+    assert "An editor assigns reviewers." in own
+    other = logged_in(workflow.reviewer()).get(url).content.decode()
+    assert decline_url(assignment) not in other
 
 
 @override_settings(VETTED_REREVIEW_INTERVAL_MONTHS=0)
