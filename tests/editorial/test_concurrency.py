@@ -10,14 +10,17 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.db import connection, transaction
 from django.test import override_settings
 
 from articles.models import Article, Claim
+from editorial import reminders
 from editorial.exceptions import ArticleMovedOnError, WorkflowError
-from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
+from editorial.models import ArticleVersion, ClaimReview, Notification, ReviewAssignment, TransitionLog
 from editorial.services import assign_reviewer, perform_transition, record_claim_review
 from tests.workflow import editor, in_days, ready_article, reviewer, submitted, under_review, verify_all
 
@@ -255,3 +258,33 @@ def test_two_required_approvals_given_at_once_both_count():
     assert article.live_version.approved_by == second
     assert sorted(entry["name"] for entry in article.live_version.reviewers) == sorted([str(first), str(second)])
     assert TransitionLog.objects.filter(article=article, transition="approve").count() == 2
+
+
+def test_two_schedulers_scanning_at_once_write_and_send_each_reminder_once():
+    """A second beat's scan waits on the first's uncommitted row, then writes nothing; one email goes."""
+    article = submitted()
+    assignment = assign_reviewer(article, reviewer=reviewer(), by=editor(email=""), due_at=in_days(1))
+    late = assignment.due_at + timedelta(hours=1)
+    mail.outbox.clear()
+    held, release = threading.Event(), threading.Event()
+
+    def first_scheduler():
+        with transaction.atomic():
+            reminders.scan_overdue_reviews(late)
+            held.set()
+            assert release.wait(timeout=WAIT), "never released"
+
+    def second_scheduler():
+        assert held.wait(timeout=WAIT), "the first scan never wrote"
+        reminders.scan_overdue_reviews(late)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(on_own_connection(first_scheduler))
+        second = pool.submit(on_own_connection(second_scheduler))
+        wait_until_sessions_wait_for_a_lock()
+        release.set()
+        first.result(timeout=WAIT)
+        second.result(timeout=WAIT)
+    (notice,) = Notification.objects.filter(kind="overdue")
+    assert notice.status == "sent"
+    assert [message.to for message in mail.outbox if message.subject.startswith("Overdue")] == [[notice.email]]

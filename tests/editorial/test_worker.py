@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from config.celery import app as celery_app
-from editorial.models import Notification
+from editorial.models import Notification, ReviewAssignment
 from editorial.services import assign_reviewer
 from tests import workflow
 
@@ -250,3 +250,31 @@ def test_worker_killed_mid_delivery_sends_the_notice_exactly_once_after_restart(
         if restarted is not None:
             print(stop(restarted))
         broker.stop()
+
+
+def start_beat(env: dict, schedule_file) -> subprocess.Popen:
+    command = [sys.executable, "-m", "celery", "--app", "config", "beat", "--schedule", str(schedule_file)]
+    return subprocess.Popen(
+        command, env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def test_beat_scans_as_it_starts_and_the_worker_sends_the_overdue_reminder(worker):
+    """A scheduler coming back catches up at once: beat queues a scan, the worker sends the reminder."""
+    article = workflow.submitted()
+    board_member = workflow.reviewer(email="maya@example.org")
+    assignment = assign_reviewer(
+        article, reviewer=board_member, by=workflow.editor(email=""), due_at=timezone.now() + timedelta(days=3)
+    )
+    ReviewAssignment.objects.filter(pk=assignment.pk).update(due_at=timezone.now() - timedelta(hours=1))
+    beat = start_beat(process_env(redis_url=settings.REDIS_URL, mail_dir=worker), worker / "beat-schedule")
+    try:
+        deadline = time.monotonic() + 60
+        while not Notification.objects.filter(kind="overdue").exists() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        wait_until_sent(Notification.objects.get(kind="overdue"))
+    finally:
+        print(stop(beat))
+    reminders = [path.read_text() for path in worker.glob("*.log") if "Overdue review" in path.read_text()]
+    assert len(reminders) == 1
+    assert "To: maya@example.org" in reminders[0]
