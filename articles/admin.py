@@ -1,20 +1,27 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
 from articles.models import Article, Claim, Section, Topic
 from editorial import permissions, schedule
-from editorial.admin import next_reminders
+from editorial.admin import VisibleArticlesMixin, next_reminders
 from editorial.exceptions import WorkflowError
 from editorial.forms import AssignReviewerForm
 from editorial.models import ArticleVersion, ReviewAssignment, TransitionLog
-from editorial.services import assign_reviewer
+from editorial.review import available_actions, review_page
+from editorial.services import (
+    assign_reviewer,
+    carry_over_verifications,
+    perform_transition,
+    record_claim_review,
+)
 
 
 @admin.register(Topic)
@@ -124,12 +131,55 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset.review_due() if self.value() == "yes" else queryset
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """A board member's queue: what they were asked to review, and what nobody has taken yet."""
+
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", "Assigned to me"),
+            ("waiting", "Waiting for a reviewer"),
+            ("board", "Assigned to me or waiting"),
+        ]
+
+    def queryset(self, request, queryset):
+        mine = Q(pk__in=ReviewAssignment.objects.active().filter(reviewer=request.user).values("article"))
+        assigned = ReviewAssignment.objects.active().filter(article=OuterRef("pk"), round=OuterRef("review_round"))
+        waiting = Q(state=Article.State.SUBMITTED) & ~Q(Exists(assigned))
+        choices = {"mine": mine, "waiting": waiting, "board": mine | waiting}
+        return queryset.filter(choices[self.value()]) if self.value() in choices else queryset
+
+
+class OverdueArticleFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Review overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return queryset.filter(pk__in=ReviewAssignment.objects.overdue().values("article"))
+
+
 @admin.register(Article)
 class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
-    list_display = ("title", "state", "topic", "live_version", "next_review", "updated_at")
-    list_filter = ("state", ReviewDueFilter, "topic")
+    list_display = (
+        "title",
+        "state",
+        "author_names",
+        "reviewer_names",
+        "due",
+        "waiting",
+        "next_review",
+        "topic",
+    )
+    list_filter = ("state", QueueFilter, OverdueArticleFilter, ReviewDueFilter, "topic")
     list_select_related = ("topic", "live_version")
-    search_fields = ("title", "slug")
+    search_fields = ("title", "headline", "slug", "claims__text", "sections__heading")
     readonly_fields = (
         "state",
         "live_version",
@@ -143,6 +193,49 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
     filter_horizontal = ("authors",)
     inlines = [SectionInline, AssignmentInline, TransitionLogInline, VersionInline]
     history_list_display = ["state"]
+
+    def get_queryset(self, request):
+        open_assignments = Prefetch(
+            "assignments",
+            queryset=ReviewAssignment.objects.active().select_related("reviewer").order_by("due_at"),
+            to_attr="open_assignments",
+        )
+        articles = super().get_queryset(request).prefetch_related("authors", open_assignments)
+        return permissions.visible_articles(request.user, articles)
+
+    def changelist_view(self, request, extra_context=None):
+        # Board members land on their own queue; a link back to "All" keeps the rest one click away.
+        user = request.user
+        if not request.GET and permissions.is_reviewer(user) and not permissions.is_editor(user):
+            return redirect(f"{request.path}?queue=board")
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="authors")
+    def author_names(self, article):
+        return ", ".join(author.display_name for author in article.authors.all()) or "—"
+
+    @admin.display(description="reviewer")
+    def reviewer_names(self, article):
+        return ", ".join(str(a.reviewer) for a in getattr(article, "open_assignments", [])) or "—"
+
+    @admin.display(description="due")
+    def due(self, article):
+        assignments = getattr(article, "open_assignments", [])
+        if not assignments:
+            return "—"
+        due_at = assignments[0].due_at
+        day = f"{timezone.localtime(due_at):%b %d}"
+        if due_at < timezone.now():
+            return format_html('<strong class="overdue">Overdue</strong> since {}', day)
+        return day
+
+    @admin.display(description="waiting", ordering="submitted_at")
+    def waiting(self, article):
+        """How long a submission has been with the board."""
+        if article.state not in (Article.State.SUBMITTED, Article.State.UNDER_REVIEW) or not article.submitted_at:
+            return "—"
+        days = (timezone.now() - article.submitted_at).days
+        return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
 
     @admin.display(description="next review")
     def next_review(self, article):
@@ -174,11 +267,101 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
         return reviewers
 
     def get_urls(self):
-        assign = self.admin_site.admin_view(self.assign_view)
-        return [path("<int:object_id>/assign/", assign, name="articles_article_assign"), *super().get_urls()]
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/assign/", view(self.assign_view), name="articles_article_assign"),
+            path("<int:object_id>/review/", view(self.review_view), name="articles_article_review"),
+            path(
+                "<int:object_id>/review/claims/<uuid:claim_uuid>/",
+                view(self.mark_claim_view),
+                name="articles_article_mark_claim",
+            ),
+            path("<int:object_id>/review/carry-over/", view(self.carry_over_view), name="articles_article_carry_over"),
+            path(
+                "<int:object_id>/transition/<str:name>/", view(self.transition_view), name="articles_article_transition"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible_article(self, request, object_id: int) -> Article:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        articles = permissions.visible_articles(
+            request.user, Article.objects.select_related("live_version", "topic").prefetch_related("authors")
+        )
+        return get_object_or_404(articles, pk=object_id)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self._visible_article(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_actions": available_actions(article, request.user),
+            "review_url": reverse("admin:articles_article_review", args=[article.pk]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, object_id: int):
+        """The article as readers will see it, claim by claim, with sources, marks and actions."""
+        article = self._visible_article(request, object_id)
+        page = review_page(article, request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Review: {article}",
+            "page": page,
+            "article": article,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/review.html", context)
+
+    def mark_claim_view(self, request, object_id: int, claim_uuid):
+        article = self._visible_article(request, object_id)
+        if request.method != "POST":
+            return redirect("admin:articles_article_review", article.pk)
+        claim = get_object_or_404(Claim, article=article, uuid=claim_uuid)
+        verified = request.POST.get("verdict") == "verified"
+        try:
+            record_claim_review(claim, by=request.user, verified=verified, comment=request.POST.get("comment", ""))
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        anchor = f"#claim-{claim.uuid}"
+        return redirect(reverse("admin:articles_article_review", args=[article.pk]) + anchor)
+
+    def carry_over_view(self, request, object_id: int):
+        article = self._visible_article(request, object_id)
+        if request.method == "POST":
+            try:
+                carried = carry_over_verifications(article, by=request.user)
+            except WorkflowError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"{carried} unchanged claim{'s' if carried != 1 else ''} carried over.")
+        return redirect("admin:articles_article_review", article.pk)
+
+    def transition_view(self, request, object_id: int, name: str):
+        """Every workflow button posts here, and this only calls the workflow's single entry point."""
+        article = self._visible_article(request, object_id)
+        back = request.POST.get("next") or reverse("admin:articles_article_change", args=[article.pk])
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("admin:articles_article_change", args=[article.pk])
+        if request.method != "POST":
+            return redirect(back)
+        try:
+            perform_transition(article, name, by=request.user, comment=request.POST.get("comment", ""))
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            for problem in error.problems[:10]:
+                messages.error(request, problem)
+            return redirect(back)
+        article.refresh_from_db()
+        messages.success(request, f"“{article}” is now {article.get_state_display().lower()}.")
+        if name == "start_review":
+            return redirect("admin:articles_article_review", article.pk)
+        return redirect(back)
 
     def assign_view(self, request, object_id: int):
-        article = get_object_or_404(Article.objects.prefetch_related("authors"), pk=object_id)
+        article = get_object_or_404(
+            permissions.visible_articles(request.user, Article.objects.prefetch_related("authors")), pk=object_id
+        )
         if permissions.refusal("assign", request.user, article):
             raise PermissionDenied
         form = AssignReviewerForm(request.POST or None, article=article)
@@ -213,7 +396,7 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Section)
-class SectionAdmin(LockedContentMixin, SimpleHistoryAdmin):
+class SectionAdmin(VisibleArticlesMixin, LockedContentMixin, SimpleHistoryAdmin):
     list_display = ("heading", "article", "parent", "position")
     list_select_related = ("article", "parent")
     search_fields = ("heading", "article__title")
@@ -224,7 +407,7 @@ class SectionAdmin(LockedContentMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(LockedContentMixin, SimpleHistoryAdmin):
+class ClaimAdmin(VisibleArticlesMixin, LockedContentMixin, SimpleHistoryAdmin):
     list_display = ("__str__", "article", "section", "position")
     list_select_related = ("article", "section")
     search_fields = ("text", "article__title")

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from articles.models import Article
 from editorial import permissions, schedule
 from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
@@ -35,6 +34,16 @@ def next_reminders(assignment) -> str:
     )
 
 
+class VisibleArticlesMixin:
+    """Rows about articles show only where the viewer may see the article (`permissions.visible_articles`)."""
+
+    article_path = "article"
+
+    def get_queryset(self, request):
+        visible = permissions.visible_articles(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.article_path}__in": visible})
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records written by the workflow: visible, never added, changed or deleted here."""
 
@@ -49,7 +58,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(ReadOnlyAdmin):
+class TransitionLogAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
     list_display = ("created_at", "article", "transition", "from_state", "to_state", "actor_name", "comment")
     list_filter = ("transition", "to_state")
     list_select_related = ("article", "version")
@@ -71,13 +80,13 @@ class TransitionLogAdmin(ReadOnlyAdmin):
     def export_article_view(self, request, article_id: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        article = get_object_or_404(Article, pk=article_id)
+        article = get_object_or_404(permissions.visible_articles(request.user), pk=article_id)
         entries = article.transition_logs.select_related("article", "version")
         return transition_log_csv(entries, filename=f"{article.slug}-transition-log.csv")
 
 
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(ReadOnlyAdmin):
+class ArticleVersionAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
     list_display = ("article", "number", "approved_at", "reviewer_names", "content_hash")
     list_select_related = ("article",)
     search_fields = ("article__title",)
@@ -100,7 +109,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ReadOnlyAdmin):
+class ReviewAssignmentAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
     list_display = ("article", "reviewer", "status", "due_at", "next_reminder")
     list_filter = ("status", OverdueFilter)
     list_select_related = ("article", "reviewer", "assigned_by")
@@ -161,7 +170,9 @@ class ReviewAssignmentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClaimReview)
-class ClaimReviewAdmin(ReadOnlyAdmin):
+class ClaimReviewAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
+    article_path = "assignment__article"
+
     list_display = ("created_at", "assignment", "claim", "verified", "comment")
     list_filter = ("verified",)
     list_select_related = ("assignment__article", "assignment__reviewer", "claim")

@@ -4,6 +4,8 @@ Roles come from permissions held through groups (see `editorial.roles`); superus
 all, but the rules about authorship and assignment apply to them too.
 """
 
+from django.db.models import Q
+
 from articles.models import Article
 from editorial.models import ReviewAssignment
 
@@ -33,6 +35,23 @@ def active_assignment(user, article: Article) -> ReviewAssignment | None:
     if not user.is_authenticated:
         return None
     return ReviewAssignment.objects.current_round(article).active().filter(reviewer=user).first()
+
+
+def visible_articles(user, articles=None):
+    """The articles ``user`` may see in the admin: editors all of them; authors their own;
+    board members what is submitted (the queue) and what they were assigned (and did not decline)."""
+    articles = Article.objects.all() if articles is None else articles
+    if not user.is_authenticated or not user.is_active:
+        return articles.none()
+    if user.is_superuser or is_editor(user):
+        return articles
+    visible = Q(pk__in=[])
+    if is_writer(user):
+        visible |= Q(pk__in=Article.authors.through.objects.filter(user=user).values("article"))
+    if is_reviewer(user):
+        assigned = ReviewAssignment.objects.filter(reviewer=user).exclude(status=ReviewAssignment.Status.DECLINED)
+        visible |= Q(state=Article.State.SUBMITTED) | Q(pk__in=assigned.values("article"))
+    return articles.filter(visible)
 
 
 def refusal(action: str, user, article: Article) -> str | None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from articles.document import build_document, claim_fingerprint, content_hash
+from articles.document import build_document, claim_fingerprint, claim_fingerprints, content_hash
 from articles.models import Article, Claim
 from editorial import conditions, notifications, permissions
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
@@ -150,6 +150,62 @@ def record_claim_review(claim: Claim, *, by, verified: bool, comment: str = "") 
             verified=verified,
             comment=comment,
         )
+
+
+def carry_over_verifications(article: Article, *, by) -> int:
+    """Mark verified, for ``by``, each claim that an earlier round verified and that has not
+    changed since (same text, plain-language text and sources). Returns how many were carried.
+
+    Each carried mark is a new claim review naming where it came from, so the record shows the
+    reviewer adopted it rather than checked it again.
+    """
+    with transaction.atomic():
+        locked = _lock(article, check_moved_on=False)
+        if locked.state != Article.State.UNDER_REVIEW:
+            raise WorkflowError(
+                f"Claims are checked while the article is under review; it is {locked.get_state_display().lower()}.",
+                code="wrong_state",
+            )
+        _require_permission("review_claims", by, locked)
+        assignment = permissions.active_assignment(by, locked)
+        fingerprints = claim_fingerprints(build_document(locked))
+        earlier: dict[str, ClaimReview] = {}
+        mine: dict[str, ClaimReview] = {}
+        reviews = (
+            ClaimReview.objects.filter(assignment__article=locked)
+            .select_related("assignment__reviewer")
+            .order_by("created_at", "id")
+        )
+        for review in reviews:
+            uuid = str(review.claim_uuid)
+            if review.claim_fingerprint != fingerprints.get(uuid):
+                continue
+            if review.assignment.round < locked.review_round:
+                earlier[uuid] = review
+            if review.assignment.reviewer_id == by.pk:
+                mine[uuid] = review
+        wanted = {
+            uuid: review
+            for uuid, review in earlier.items()
+            if review.verified and not (uuid in mine and mine[uuid].verified)
+        }
+        claims = {str(claim.uuid): claim for claim in Claim.objects.filter(article=locked, uuid__in=list(wanted))}
+        ClaimReview.objects.bulk_create(
+            ClaimReview(
+                assignment=assignment,
+                claim=claims[uuid],
+                claim_uuid=claims[uuid].uuid,
+                claim_fingerprint=fingerprints[uuid],
+                verified=True,
+                comment=(
+                    f"Carried over: verified by {review.assignment.reviewer} in round {review.assignment.round} "
+                    f"on {review.created_at:%Y-%m-%d}; unchanged since."
+                ),
+            )
+            for uuid, review in wanted.items()
+            if uuid in claims
+        )
+    return len([uuid for uuid in wanted if uuid in claims])
 
 
 def _require_permission(action: str, by, article: Article) -> None:

@@ -67,13 +67,18 @@ def test_assignment_with_a_past_due_date_is_refused_and_changes_nothing():
     assert not Notification.objects.filter(kind="assigned").exists()
 
 
-@pytest.mark.parametrize("role", ["reviewer", "author"])
-def test_only_editors_may_assign(role):
-    """Board members and authors get 403 from the assign page, on GET and POST."""
+@pytest.mark.parametrize(("who", "status"), [("reviewer", 403), ("its author", 403), ("another author", 404)])
+def test_only_editors_may_assign(who, status):
+    """Board members and the article's author are refused; an author of other articles cannot even see it."""
     article = workflow.submitted()
-    client = logged_in(getattr(workflow, role)())
-    assert client.get(assign_url(article)).status_code == 403
-    assert client.post(assign_url(article), {"reviewer": workflow.reviewer().pk}).status_code == 403
+    user = {
+        "reviewer": workflow.reviewer,
+        "its author": article.authors.get,
+        "another author": workflow.author,
+    }[who]()
+    client = logged_in(user)
+    assert client.get(assign_url(article)).status_code == status
+    assert client.post(assign_url(article), {"reviewer": workflow.reviewer().pk}).status_code == status
     assert not ReviewAssignment.objects.exists()
 
 
