@@ -4,10 +4,6 @@ from django.urls import include, path
 from articles.views import home
 from config.views import healthz
 
-admin.site.site_header = "Vetted editorial"
-admin.site.site_title = "Vetted editorial"
-admin.site.index_title = "Articles, reviews and records"
-
 urlpatterns = [
     path("", home, name="home"),
     path("", include("articles.urls")),

@@ -44,6 +44,13 @@ def test_board_members_land_on_their_own_queue_and_editors_see_everything():
     assert logged_in(workflow.editor()).get(reverse(CHANGELIST)).status_code == 200
 
 
+def test_board_members_land_on_the_queue_after_logging_in():
+    """The admin home sends a board member to their queue; editors get the usual index."""
+    response = logged_in(workflow.reviewer()).get(reverse("admin:index"))
+    assert response["Location"] == f"{reverse(CHANGELIST)}?queue=board"
+    assert logged_in(workflow.editor()).get(reverse("admin:index")).status_code == 200
+
+
 def test_queue_lists_what_is_assigned_to_me_or_waiting_with_reviewer_due_and_waiting():
     """The queue shows assigned and unassigned submissions, with the reviewer and an overdue marker."""
     member = workflow.reviewer(first_name="Maya", last_name="Okafor")
