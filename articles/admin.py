@@ -1,5 +1,8 @@
+import nested_admin
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,6 +25,7 @@ from editorial.services import (
     perform_transition,
     record_claim_review,
 )
+from references.models import Citation
 
 
 @admin.register(Topic)
@@ -48,23 +52,111 @@ class LockedContentMixin:
         return super().has_delete_permission(request, obj)
 
 
-class SectionInline(admin.TabularInline):
-    model = Section
-    fields = ("heading", "parent", "position")
-    extra = 0
-    show_change_link = True
+def _article_id(request) -> str | None:
+    match = request.resolver_match
+    return match.kwargs.get("object_id") if match else None
+
+
+def _article_editable(request, obj) -> bool:
+    """Whether the article on this admin page is editable; nested inlines get their parent
+    (a section or a claim) as ``obj``, so the article's state is read once per request."""
+    if obj is None:
+        return True
+    if isinstance(obj, Article):
+        return obj.is_editable
+    if not hasattr(request, "_vetted_article_state"):
+        request._vetted_article_state = (
+            Article.objects.filter(pk=_article_id(request)).values_list("state", flat=True).first()
+        )
+    return request._vetted_article_state in Article.EDITABLE_STATES
+
+
+class EditableWithArticle:
+    """Nested content inlines are editable only while the article is (draft, changes requested)."""
 
     def has_change_permission(self, request, obj=None):
-        return (obj is None or obj.is_editable) and super().has_change_permission(request, obj)
+        return _article_editable(request, obj) and super().has_change_permission(request, obj)
 
     def has_add_permission(self, request, obj=None):
-        return (obj is None or obj.is_editable) and super().has_add_permission(request, obj)
+        return _article_editable(request, obj) and super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return (obj is None or obj.is_editable) and super().has_delete_permission(request, obj)
+        return _article_editable(request, obj) and super().has_delete_permission(request, obj)
 
 
-class RecordInline(admin.TabularInline):
+class CitationInline(EditableWithArticle, nested_admin.NestedTabularInline):
+    model = Citation
+    fields = ("reference", "position")
+    autocomplete_fields = ("reference",)  # search the library by title, DOI or PMID
+    sortable_field_name = "position"
+    extra = 0
+    verbose_name_plural = "citations"
+
+
+class ArticleOfParentFormSet(nested_admin.formsets.NestedInlineFormSet):
+    """Claims added inside a section belong to that section's article, before validation too."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.article_id = self.instance.article_id
+        return form
+
+    def save_new(self, form, commit=True):
+        form.instance.article = self.instance.article
+        return super().save_new(form, commit=commit)
+
+
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
+
+
+class ClaimInline(EditableWithArticle, nested_admin.NestedStackedInline):
+    model = Claim
+    formfield_overrides = COMPACT_TEXT
+    fk_name = "section"
+    formset = ArticleOfParentFormSet
+    fields = ("text", "plain_language", "parent", "position")
+    sortable_field_name = "position"
+    inlines = [CitationInline]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Claim.objects.filter(article_id=_article_id(request), section__isnull=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SummaryInline(EditableWithArticle, nested_admin.NestedStackedInline):
+    """The short answer: a claim with no section, cited like any other."""
+
+    model = Claim
+    formfield_overrides = COMPACT_TEXT
+    fk_name = "article"
+    fields = ("text", "plain_language")
+    inlines = [CitationInline]
+    max_num = 1
+    extra = 1
+    verbose_name = "short answer"
+    verbose_name_plural = "short answer"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(section__isnull=True)
+
+
+class SectionInline(EditableWithArticle, nested_admin.NestedStackedInline):
+    model = Section
+    formfield_overrides = COMPACT_TEXT
+    fields = ("heading", "intro", "parent", "position")
+    sortable_field_name = "position"
+    inlines = [ClaimInline]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            kwargs["queryset"] = Section.objects.filter(article_id=_article_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RecordInline(nested_admin.NestedTabularInline):
     """Workflow records shown on the article: read-only, never added or removed here."""
 
     extra = 0
@@ -166,7 +258,7 @@ class OverdueArticleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
+class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "title",
         "state",
@@ -186,12 +278,13 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
         "next_review",
         "review_round",
         "submitted_at",
+        "reviewers",
         "created_at",
         "updated_at",
         "transition_log_csv",
     )
     filter_horizontal = ("authors",)
-    inlines = [SectionInline, AssignmentInline, TransitionLogInline, VersionInline]
+    inlines = [SummaryInline, SectionInline, AssignmentInline, TransitionLogInline, VersionInline]
     history_list_display = ["state"]
 
     def get_queryset(self, request):
@@ -248,23 +341,21 @@ class ArticleAdmin(LockedContentMixin, SimpleHistoryAdmin):
             return format_html('<strong class="review-due">Review due</strong> since {}', day)
         return day
 
-    def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, self.reviewers_field(request)]
+    def get_object(self, request, object_id, from_field=None):
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            article.viewer = request.user  # the "reviewers" field offers the assign link to editors only
+        return article
 
-    @staticmethod
-    def reviewers_field(request):
-        # Only editors are offered the assign link, so the field is made per request.
-        @admin.display(description="reviewers")
-        def reviewers(article):
-            if article.pk is None or article.state not in (Article.State.SUBMITTED, Article.State.UNDER_REVIEW):
-                return "Reviewers are assigned once the article is submitted."
-            if permissions.refusal("assign", request.user, article):
-                return "An editor assigns reviewers."
-            return format_html(
-                '<a href="{}">Assign a reviewer…</a>', reverse("admin:articles_article_assign", args=[article.pk])
-            )
-
-        return reviewers
+    @admin.display(description="reviewers")
+    def reviewers(self, article):
+        if article.pk is None or article.state not in (Article.State.SUBMITTED, Article.State.UNDER_REVIEW):
+            return "Reviewers are assigned once the article is submitted."
+        if permissions.refusal("assign", article.viewer, article):
+            return "An editor assigns reviewers."
+        return format_html(
+            '<a href="{}">Assign a reviewer…</a>', reverse("admin:articles_article_assign", args=[article.pk])
+        )
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -1,9 +1,12 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
+import io
 import os
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
 from tests.conftest import CHROMIUM
 
@@ -39,12 +42,22 @@ def page(browser):
 
 @pytest.fixture
 def screenshot(page):
-    """Save a full-page screenshot under test-artifacts/ for a person to look at."""
+    """Save a screenshot (the full page, or the top of it) under test-artifacts/ for a person to look at."""
 
-    def take(name: str) -> Path:
+    def take(name: str, *, full_page: bool = True) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        if not full_page:
+            page.evaluate("window.scrollTo(0, 0)")  # the top of the page, as a person first sees it
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
+
+
+@pytest.fixture
+def demo_site(live_server):
+    """The live server with the demo data loaded, as `make run` serves it."""
+    with override_settings(DEBUG=True):
+        call_command("load_demo", stdout=io.StringIO())
+    return live_server.url

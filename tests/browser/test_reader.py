@@ -1,17 +1,6 @@
-import io
-
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo_site(live_server):
-    with override_settings(DEBUG=True):
-        call_command("load_demo", stdout=io.StringIO())
-    return live_server.url
 
 
 def test_reader_opens_the_demo_article_and_follows_a_citation(page, demo_site, screenshot):
