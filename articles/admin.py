@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
+from articles.history import content_history
 from articles.models import Article, Claim, Section, Topic
 from editorial import permissions, schedule
 from editorial.admin import VisibleArticlesMixin, next_reminders
@@ -363,6 +364,11 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
             path("<int:object_id>/assign/", view(self.assign_view), name="articles_article_assign"),
             path("<int:object_id>/review/", view(self.review_view), name="articles_article_review"),
             path(
+                "<int:object_id>/content-history/",
+                view(self.content_history_view),
+                name="articles_article_content_history",
+            ),
+            path(
                 "<int:object_id>/review/claims/<uuid:claim_uuid>/",
                 view(self.mark_claim_view),
                 name="articles_article_mark_claim",
@@ -388,6 +394,7 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
             **(extra_context or {}),
             "workflow_actions": available_actions(article, request.user),
             "review_url": reverse("admin:articles_article_review", args=[article.pk]),
+            "content_history_url": reverse("admin:articles_article_content_history", args=[article.pk]),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -403,6 +410,18 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/articles/review.html", context)
+
+    def content_history_view(self, request, object_id: int):
+        """Every change to the article's sections, claims and citations: before, after, who, when."""
+        article = self._visible_article(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Content history: {article}",
+            "article": article,
+            "changes": content_history(article),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/content_history.html", context)
 
     def mark_claim_view(self, request, object_id: int, claim_uuid):
         article = self._visible_article(request, object_id)

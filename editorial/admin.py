@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from articles.document import with_citation_numbers
 from editorial import permissions, schedule
 from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
@@ -90,11 +91,33 @@ class ArticleVersionAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
     list_display = ("article", "number", "approved_at", "reviewer_names", "content_hash")
     list_select_related = ("article",)
     search_fields = ("article__title",)
-    fields = ("article", "number", "approved_at", "approved_by", "reviewers", "content_hash", "reader_link", "document")
+    fields = ("article", "number", "approved_at", "approved_by", "reviewers", "content_hash", "view", "document")
 
-    @admin.display(description="reader page")
-    def reader_link(self, version):
-        return format_html('<a href="{}">{}</a>', reverse("articles:detail", args=[version.document["slug"]]), "Open")
+    @admin.display(description="as readers saw it")
+    def view(self, version):
+        url = reverse("admin:editorial_articleversion_view", args=[version.pk])
+        return format_html('<a href="{}">View version {}</a>', url, version.number)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.version_view)
+        return [path("<int:object_id>/view/", view, name="editorial_articleversion_view"), *super().get_urls()]
+
+    def version_view(self, request, object_id: int):
+        """Render a frozen version exactly as the reader page did, marked as an archived copy."""
+        version = get_object_or_404(self.get_queryset(request).select_related("article"), pk=object_id)
+        if not self.has_view_permission(request, version):
+            raise PermissionDenied
+        live = version.article.live_version_id == version.pk
+        context = {
+            "article": version.article,
+            "version": version,
+            "document": with_citation_numbers(version.document),
+            "preview_notice": (
+                f"Version {version.number}, approved {timezone.localtime(version.approved_at):%B %d, %Y}"
+                f"{' (live now)' if live else ' (no longer live)'}. Shown from the admin."
+            ),
+        }
+        return TemplateResponse(request, "articles/article_detail.html", context)
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -321,3 +321,36 @@ def test_word_diff_escapes_and_marks_changes():
     assert str(word_diff("take 2 mg <daily>", "take 4 mg <daily>")) == (
         "take <del>2</del> <ins>4</ins> mg &lt;daily&gt;"
     )
+
+
+# History and versions
+
+
+def test_content_history_shows_each_edit_with_before_after_and_who():
+    """An author's edit to a claim appears with the old and new words and the author's name."""
+    writer = workflow.author(first_name="Alex", last_name="Rivera")
+    article = workflow.ready_article(by=writer)
+    claim = Claim.objects.filter(article=article).exclude(section=None).first()
+    old_text = claim.text
+    claim.text = "Clonazepam 0.5 mg at night."
+    claim._history_user = writer
+    claim.save()
+    page = logged_in(writer).get(reverse("admin:articles_article_content_history", args=[article.pk]))
+    html = page.content.decode()
+    assert f"<del>{old_text}</del> → <ins>Clonazepam 0.5 mg at night.</ins>" in html
+    assert "Alex Rivera" in html
+    assert "Claim changed" in html
+    other = logged_in(workflow.author()).get(reverse("admin:articles_article_content_history", args=[article.pk]))
+    assert other.status_code == 404
+
+
+def test_approved_versions_can_be_viewed_as_readers_saw_them():
+    """An editor opens version 1 rendered like the reader page, marked as shown from the admin."""
+    article = workflow.approved()
+    version = article.live_version
+    url = reverse("admin:editorial_articleversion_view", args=[version.pk])
+    page = logged_in(workflow.editor()).get(url).content.decode()
+    assert "Version 1, approved" in page
+    assert "(live now)" in page
+    assert version.document["title"] in page
+    assert logged_in(workflow.author()).get(url).status_code == 404  # an author of other articles
