@@ -268,7 +268,6 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         "due",
         "waiting",
         "next_review",
-        "topic",
     )
     list_filter = ("state", QueueFilter, OverdueArticleFilter, ReviewDueFilter, "topic")
     list_select_related = ("topic", "live_version")
