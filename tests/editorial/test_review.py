@@ -354,3 +354,29 @@ def test_approved_versions_can_be_viewed_as_readers_saw_them():
     assert "(live now)" in page
     assert version.document["title"] in page
     assert logged_in(workflow.author()).get(url).status_code == 404  # an author of other articles
+
+
+def test_only_the_assigned_reviewer_can_carry_over_marks():
+    """An editor's carry-over is refused with the reason and records nothing."""
+    article, _ = revised_and_resubmitted()
+    article = workflow.under_review(article, by=workflow.reviewer())
+    before = ClaimReview.objects.count()
+    response = logged_in(workflow.editor()).post(
+        reverse("admin:articles_article_carry_over", args=[article.pk]), follow=True
+    )
+    assert "Only the reviewer assigned to this article can review the claims of it." in messages_of(response)
+    assert ClaimReview.objects.count() == before
+
+
+def test_claim_and_section_lists_follow_article_visibility():
+    """An author's claim list holds only their articles' claims; an editor's holds all."""
+    writer = workflow.author()
+    own = workflow.ready_article(by=writer)
+    other = workflow.ready_article()
+    other_claim = Claim.objects.filter(article=other).first()
+    own_claim = Claim.objects.filter(article=own).first()
+    url = reverse("admin:articles_claim_changelist")
+    page = logged_in(writer).get(url).content.decode()
+    assert f"/admin/articles/claim/{own_claim.pk}/change/" in page
+    assert f"/admin/articles/claim/{other_claim.pk}/change/" not in page
+    assert f"/admin/articles/claim/{other_claim.pk}/change/" in logged_in(workflow.editor()).get(url).content.decode()
