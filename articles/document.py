@@ -177,3 +177,19 @@ def claim_fingerprint(claim: Claim) -> str:
     return _claim_digest(
         claim.text, claim.plain_language, [reference_entry(citation.reference, 0) for citation in citations]
     )
+
+
+def search_text(document: Document) -> str:
+    """Everything a reader can search for in a document, as plain text: headline, headings,
+    claims and their plain-language versions (titles are searched separately, weighted higher)."""
+    parts = [document.get("headline", "")]
+
+    def walk_sections(sections):
+        for section in sections:
+            parts.extend([section["heading"], section.get("intro", "")])
+            walk_sections(section["children"])
+
+    walk_sections(document["sections"])
+    for claim in claims_in_reading_order(document):
+        parts.extend([claim["text"], claim["plain_language"]])
+    return "\n".join(part for part in parts if part)

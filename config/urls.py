@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("healthz", healthz, name="healthz"),
     path("account/", include("accounts.urls")),
+    path("", include("editorial.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,13 @@ class ArticleVersion(AppendOnlyModel):
     reviewers = models.JSONField(
         _("reviewers"), default=list, help_text=_("Names and credentials of every approving reviewer, kept as text.")
     )
+    timeline = models.JSONField(
+        _("timeline"),
+        default=dict,
+        blank=True,
+        help_text=_("When this version's round was submitted, taken into review and approved (ISO 8601)."),
+    )
+    search_text = models.TextField(_("search text"), blank=True, help_text=_("The document's words, for search."))
 
     class Meta:
         ordering = ["article", "-number"]

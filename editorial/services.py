@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from articles.document import build_document, claim_fingerprint, claim_fingerprints, content_hash
+from articles.document import build_document, claim_fingerprint, claim_fingerprints, content_hash, search_text
 from articles.models import Article, Claim
 from editorial import conditions, notifications, permissions
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
@@ -289,13 +289,27 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
     _close_round(article, decided_by=None, status=ReviewAssignment.Status.CLOSED)
     article.approve()
     previous = article.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    now = timezone.now()
+    started = (
+        TransitionLog.objects.filter(article=article, transition="start_review", created_at__gte=article.submitted_at)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
     version = ArticleVersion.objects.create(
         article=article,
         number=previous + 1,
         document=document,
         content_hash=digest,
+        approved_at=now,
         approved_by=by,
         reviewers=[{"name": str(a.reviewer), "credentials": a.reviewer.credentials} for a in approvals],
+        timeline={
+            "submitted": article.submitted_at.isoformat() if article.submitted_at else None,
+            "review_started": started.isoformat() if started else None,
+            "approved": now.isoformat(),
+        },
+        search_text=search_text(document),
     )
     article.live_version = version
     return {"content_hash": digest, "version": version}
