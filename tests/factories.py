@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from articles.models import Article, Claim, Section, Topic
+from pages.models import BoardMember, EditorialPolicy
 from references.models import Citation, Reference
 
 
@@ -84,3 +85,24 @@ def cite(claim: Claim, *references: Reference) -> None:
     """Make `claim` cite `references`, in that order."""
     for position, reference in enumerate(references):
         Citation.objects.create(claim=claim, reference=reference, position=position)
+
+
+class EditorialPolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EditorialPolicy
+
+    title = "How we review articles"
+    summary = "Every claim is checked by the board."
+    body = "Our board checks every claim.\n\n## Re-review\nEvery article is reviewed again each year."
+
+
+class BoardMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BoardMember
+
+    name = factory.Sequence(lambda n: f"Member {n}")
+    credentials = "MD"
+    specialty = "Neurology"
+    affiliation = "City Hospital"
+    bio = factory.Sequence(lambda n: f"Biography of member {n}.")
+    position = factory.Sequence(int)
