@@ -7,13 +7,22 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
-from articles.document import with_citation_numbers
+from articles.views import version_context
 from editorial import permissions, schedule
 from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
+from editorial.feedback import start_draft_from_question
 from editorial.forms import DeclineForm
-from editorial.models import ArticleVersion, ClaimReview, Notification, ReviewAssignment, TransitionLog
+from editorial.models import (
+    ArticleVersion,
+    ClaimReview,
+    Notification,
+    ReaderMessage,
+    ReviewAssignment,
+    TransitionLog,
+)
 from editorial.services import decline_assignment
 
 
@@ -109,9 +118,8 @@ class ArticleVersionAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
             raise PermissionDenied
         live = version.article.live_version_id == version.pk
         context = {
+            **version_context(version),
             "article": version.article,
-            "version": version,
-            "document": with_citation_numbers(version.document),
             "preview_notice": (
                 f"Version {version.number}, approved {timezone.localtime(version.approved_at):%B %d, %Y}"
                 f"{' (live now)' if live else ' (no longer live)'}. Shown from the admin."
@@ -212,3 +220,75 @@ class NotificationAdmin(ReadOnlyAdmin):
     @admin.display(description="error or reason")
     def outcome(self, notification):
         return notification.last_error or notification.cancelled_because
+
+
+@admin.register(ReaderMessage)
+class ReaderMessageAdmin(VisibleArticlesMixin, admin.ModelAdmin):
+    """The editors' queue of readers' questions and error reports: read, triage, start a draft."""
+
+    list_display = ("created_at", "kind", "article", "status", "short_text", "email")
+    list_filter = ("kind", "status", ("article", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("article",)
+    search_fields = ("text", "email", "article__title")
+    date_hierarchy = "created_at"
+    actions = ["start_draft"]
+    fields = (
+        "kind",
+        "source",
+        "version_number",
+        "created_at",
+        "text",
+        "part",
+        "email",
+        "audience",
+        "status",
+        "handled_by",
+        "draft",
+    )
+    readonly_fields = tuple(name for name in fields if name != "status")
+
+    def has_add_permission(self, request):
+        return False  # messages come from readers
+
+    def has_start_draft_permission(self, request) -> bool:
+        return self.has_change_permission(request) and request.user.has_perm("articles.add_article")
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.handled_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="message")
+    def short_text(self, message) -> str:
+        return Truncator(message.text).chars(80)
+
+    @admin.display(description="article")
+    def source(self, message) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">reader page</a>',
+            reverse("admin:articles_article_change", args=[message.article_id]),
+            message.article,
+            message.article.get_absolute_url(),
+        )
+
+    @admin.display(description="draft started from it")
+    def draft(self, message) -> str:
+        if message.draft_article is None:
+            return "—"
+        url = reverse("admin:articles_article_change", args=[message.draft_article_id])
+        return format_html('<a href="{}">{}</a>', url, message.draft_article)
+
+    @admin.action(description="Start a draft article from this question", permissions=["start_draft"])
+    def start_draft(self, request, queryset):
+        for message in queryset.select_related("article"):
+            try:
+                draft = start_draft_from_question(message, by=request.user)
+            except WorkflowError as error:
+                self.message_user(request, f"{message}: {error.message} Nothing was changed.", messages.WARNING)
+            else:
+                url = reverse("admin:articles_article_change", args=[draft.pk])
+                self.message_user(
+                    request,
+                    format_html('Started the draft <a href="{}">{}</a>, with you as its author.', url, draft.title),
+                    messages.SUCCESS,
+                )
