@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -425,3 +425,32 @@ class Claim(ArticleContent):
             raise field_error(
                 "parent", _("Claims nest at most %(max)d levels deep."), code="too_deep", params={"max": self.MAX_DEPTH}
             )
+
+
+class DailyReads(models.Model):
+    """How many times readers opened an article's page on one day: the home page's "most read"."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="reads")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("reads"), default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "day"], name="daily_reads_one_row_per_day")]
+        indexes = [models.Index(fields=["day", "article"], name="daily_reads_day_idx")]
+        verbose_name = _("daily reads")
+        verbose_name_plural = _("daily reads")
+
+    def __str__(self) -> str:
+        return f"{self.article_id} on {self.day}: {self.count}"
+
+    @classmethod
+    def record(cls, article_id: int) -> None:
+        """Count one read: one UPDATE on a day's second and later reads, an INSERT on its first."""
+        today = timezone.localdate()
+        if cls.objects.filter(article_id=article_id, day=today).update(count=models.F("count") + 1):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(article_id=article_id, day=today, count=1)
+        except IntegrityError:  # another request created today's row first
+            cls.objects.filter(article_id=article_id, day=today).update(count=models.F("count") + 1)

@@ -6,4 +6,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic"),
+    path("search/", views.search_view, name="search"),
+    path("audience/", views.choose_audience, name="audience"),
 ]

@@ -1,14 +1,19 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.views import home
+from articles.sitemaps import SITEMAPS
+from articles.views import home, robots_txt
 from config.views import healthz
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("articles.urls")),
     path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
     path("account/", include("accounts.urls")),
     path("", include("editorial.urls")),
+    path("", include("pages.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -52,6 +52,16 @@ ROLE_PERMISSIONS = {
         "articles.change_topic",
         "references.delete_reference",
         "editorial.view_notification",
+        "editorial.view_readermessage",
+        "editorial.change_readermessage",
+        "pages.view_editorialpolicy",
+        "pages.add_editorialpolicy",
+        "pages.change_editorialpolicy",
+        "pages.delete_editorialpolicy",
+        "pages.view_boardmember",
+        "pages.add_boardmember",
+        "pages.change_boardmember",
+        "pages.delete_boardmember",
     ],
 }
 

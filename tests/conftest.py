@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -26,3 +27,11 @@ def _required_services(request):
         _skip_or_fail("needs Redis: set REDIS_URL=redis://… (runs in CI)")
     if request.node.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         _skip_or_fail(f"needs Chromium at {CHROMIUM} (apt-get install chromium; .ci/run installs it)")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached pages and rate limits never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_fsm",
     "nested_admin",
     "simple_history",
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "references",
     "articles",
     "editorial",
+    "pages",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +160,9 @@ VETTED_REREVIEW_REMINDER_EVERY_DAYS = env.int("VETTED_REREVIEW_REMINDER_EVERY_DA
 VETTED_REREVIEW_REMINDER_LIMIT = env.int("VETTED_REREVIEW_REMINDER_LIMIT", default=6)
 VETTED_DIGEST_HOUR = env.int("VETTED_DIGEST_HOUR", default=7)
 VETTED_SCAN_BATCH_SIZE = env.int("VETTED_SCAN_BATCH_SIZE", default=200)
+
+# Reader site.
+VETTED_FEEDBACK_PER_HOUR = env.int("VETTED_FEEDBACK_PER_HOUR", default=5)
 
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},

@@ -14,6 +14,7 @@ from editorial import roles
 from editorial.demo.spec import C, DemoArticle, Ref, S
 from editorial.models import ReviewAssignment
 from editorial.services import assign_reviewer, perform_transition, record_claim_review
+from pages.demo import ensure_demo_board
 from references.models import Citation, Reference
 
 DEMO_PASSWORD = "vetted-demo"
@@ -40,6 +41,7 @@ def load_demo(articles: tuple[DemoArticle, ...], references: tuple[Ref, ...]) ->
     report = LoadReport()
     users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
     report.users = list(users)
+    ensure_demo_board(users)
     refs = {ref.key: _reference(ref) for ref in references}
     for demo in articles:
         if Article.objects.filter(title=demo.title).exists():

@@ -41,12 +41,26 @@ def page(browser):
 
 
 @pytest.fixture
-def screenshot(page):
-    """Save a screenshot (the full page, or the top of it) under test-artifacts/ for a person to look at."""
+def phone(browser):
+    """A phone-sized window: many readers arrive from a search engine on a phone."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
 
-    def take(name: str, *, full_page: bool = True) -> Path:
+
+@pytest.fixture
+def screenshot(request):
+    """Save a screenshot (the full page, or the top of it) under test-artifacts/ for a person to look at."""
+    default = "phone" if "phone" in request.fixturenames else "page"
+
+    def take(name: str, *, full_page: bool = True, of=None, element: str = "") -> Path:
+        page = of or request.getfixturevalue(default)
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        if element:
+            page.locator(element).screenshot(path=str(path))
+            return path
         if not full_page:
             page.evaluate("window.scrollTo(0, 0)")  # the top of the page, as a person first sees it
         page.screenshot(path=str(path), full_page=full_page)
