@@ -165,6 +165,19 @@ class Article(ConcurrentTransitionMixin, models.Model):
     review_round = models.PositiveIntegerField(
         _("review round"), default=0, editable=False, help_text=_("Counts submissions; each starts a new round.")
     )
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up with every saved change in the author's editor; a save from an older copy is refused."),
+    )
+    gathered_references = models.ManyToManyField(
+        "references.Reference",
+        verbose_name=_("gathered references"),
+        blank=True,
+        related_name="gathered_by",
+        help_text=_("References collected for this article, cited or not yet."),
+    )
     submitted_at = models.DateTimeField(
         _("submitted"), null=True, blank=True, editable=False, help_text=_("When the current round was submitted.")
     )
@@ -176,9 +189,9 @@ class Article(ConcurrentTransitionMixin, models.Model):
 
     EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
     CONTENT_FIELDS = ("title", "slug", "headline", "topic_id")
-    # Written only when a save names them (the workflow service does), so a stale copy of an
-    # article saved elsewhere can never put back an old state or live version.
-    WORKFLOW_FIELDS = ("state", "live_version", "review_round", "submitted_at")
+    # Written only when a save names them (the workflow service does) or by an UPDATE (the edit
+    # version), so a stale copy saved elsewhere can never put back an old state or version.
+    WORKFLOW_FIELDS = ("state", "live_version", "review_round", "submitted_at", "edit_version")
 
     class Meta:
         ordering = ["-updated_at", "id"]

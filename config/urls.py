@@ -13,6 +13,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("account/", include("accounts.urls")),
+    path("write/", include("writing.urls")),
     path("", include("editorial.urls")),
     path("", include("pages.urls")),
     path("admin/", admin.site.urls),

@@ -347,3 +347,25 @@ class ReaderMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on “{self.article}” ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+
+class ReviewReply(models.Model):
+    """An author's answer to a reviewer's "needs change" comment on a claim."""
+
+    review = models.ForeignKey(
+        ClaimReview, verbose_name=_("claim review"), on_delete=models.PROTECT, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(_("author name"), max_length=200)
+    text = models.TextField(_("answer"))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("answer to a review comment")
+        verbose_name_plural = _("answers to review comments")
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:60]}"

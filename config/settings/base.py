@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "articles",
     "editorial",
     "pages",
+    "writing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,707 @@
+"""Import an article written in Markdown: headings, nested bullets and citation markers.
+
+The author pastes something shaped like this::
+
+    # What is the treatment for muscle jerking?
+
+    Clonazepam is the usual first choice [1].
+
+    ## Treatment
+    - Clonazepam 0.5-1 mg at bedtime [1, 2]
+      - Start low [2-3]
+
+    ## References
+    1. Zesiewicz TA, Elble RJ. A title. Neurology. 2011;77(19):1752-1755. doi:10.1212/x
+
+`parse_markdown` turns the text into a `MarkdownPlan` without touching the database, so every
+rule below is testable on its own; `import_markdown` writes a plan into an article in one
+transaction. Rules a person can rely on:
+
+- ``# Title`` becomes the article's question only while the question is empty or a placeholder.
+- The first paragraph before any section (or the paragraph of a ``## Short answer`` section) is
+  the short answer. An article that already has one keeps it; the pasted one is reported and
+  skipped, so importing never creates a second answer or a stray section.
+- ``##``, ``###`` and ``####`` are sections on levels 1-3. A paragraph in a section is its intro
+  while the section has no claims and the paragraph cites nothing; any other paragraph is a claim,
+  so nothing that cites a source is lost.
+- List items are claims; nested items are nested claims. Items nested deeper than
+  `Claim.MAX_DEPTH` are placed on the deepest level, after their ancestor, and reported.
+- ``[1]``, ``[1, 2]``, ``[1-3]`` cite items of the numbered list under ``## References`` (or
+  ``## Sources``); ``[@doi:10.1000/x]`` and ``[@pmid:123]`` cite by identifier. Markers are
+  removed from the stored text.
+- Anything else (tables, code blocks, quotes, HTML, images) and every marker that cannot be
+  resolved is reported with its line and skipped; the rest is still imported.
+"""
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from articles.models import Article, Claim, Section, ensure_articles_editable
+from references.models import Citation, Reference
+from references.validators import DOI_PATTERN, PMID_PATTERN, normalize_doi, normalize_pmid
+
+PLACEHOLDER_TITLES = frozenset({"", "untitled", "untitled article", "new article"})
+SHORT_ANSWER_HEADINGS = frozenset({"short answer"})
+REFERENCE_HEADINGS = frozenset({"references", "sources"})
+CHANGE_REASON = "Imported from Markdown"
+# A range longer than this is a typo ([1-100] for [1-10]), not a list of sources.
+MAX_RANGE = 50
+
+UNSUPPORTED = {
+    "table": "a table",
+    "fence": "a code block",
+    "code_block": "a code block",
+    "blockquote": "a block quote",
+    "html_block": "HTML",
+    "heading": "a heading inside a list",
+    "bullet_list": "a nested list",
+    "ordered_list": "a nested list",
+}
+
+MARKER = re.compile(r"\s*\[([^\[\]]*)\]")
+NUMBER_LIST = re.compile(r"^\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*\d+(?:\s*[-–]\s*\d+)?)*$")
+IDENTIFIER_KEY = re.compile(r"^@(doi|pmid)\s*:\s*(\S*)$", re.IGNORECASE)
+
+DOI_IN_TEXT = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi\s*:?\s*)?\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
+PMID_IN_TEXT = re.compile(
+    r"(?:\bPMID\s*:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)"
+    r"([1-9]\d{0,8})\b/?",
+    re.IGNORECASE,
+)
+PMCID_IN_TEXT = re.compile(r"\bPMCID\s*:?\s*PMC\d+", re.IGNORECASE)
+URL_IN_TEXT = re.compile(r"https?://\S+")
+# AMA/Vancouver details after the source: "2011;77(19):1752-1755" or "2011 Nov 8;77:e12".
+AMA_DETAILS = re.compile(
+    r"\b(?P<year>(?:18|19|20)\d{2})[a-z]?(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?"
+    r"\s*;\s*(?P<volume>[\w.-]+?)?\s*(?:\((?P<issue>[^)]*)\))?\s*(?::\s*(?P<pages>[\w–-]+))?\s*\.?\s*$"
+)
+TRAILING_YEAR = re.compile(r"[\s,;.(]*\b(?P<year>(?:18|19|20)\d{2})\)?[\s.]*$")
+AUTHOR = re.compile(r"^[A-Z][\w'’-]*(?:[ -][A-Za-z][\w'’-]*)*\s+[A-Z]{1,3}$")
+SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+@dataclass
+class ImportProblem:
+    """Something in the pasted text that was skipped or could not be resolved."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class Marker:
+    """One bracketed citation marker: numbers of the reference list, or identifiers."""
+
+    raw: str
+    line: int
+    numbers: tuple[int, ...] = ()
+    identifiers: tuple[tuple[str, str], ...] = ()  # ("doi", "10.1/x") or ("pmid", "123")
+
+
+@dataclass
+class ClaimPlan:
+    text: str
+    line: int
+    markers: list[Marker] = field(default_factory=list)
+    plain_language: str = ""
+    children: list["ClaimPlan"] = field(default_factory=list)
+
+
+@dataclass
+class SectionPlan:
+    heading: str
+    level: int
+    line: int
+    intro: str = ""
+    claims: list[ClaimPlan] = field(default_factory=list)
+    children: list["SectionPlan"] = field(default_factory=list)
+
+
+@dataclass
+class ReferencePlan:
+    """Item ``number`` of the numbered reference list, with the fields read from its text."""
+
+    number: int
+    text: str
+    line: int
+    fields: dict
+
+
+@dataclass
+class MarkdownPlan:
+    """What the pasted text says, before anything is written."""
+
+    title: str = ""
+    title_line: int | None = None
+    summary: ClaimPlan | None = None
+    sections: list[SectionPlan] = field(default_factory=list)
+    references: list[ReferencePlan] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    created_sections: int = 0
+    created_claims: int = 0
+    created_citations: int = 0
+    created_references: list[Reference] = field(default_factory=list)
+    matched_references: list[Reference] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+    title_set: bool = False
+
+
+def problem(line: int, message: str) -> ImportProblem:
+    return ImportProblem(line=line, message=f"Line {line}: {message}")
+
+
+def _excerpt(text: str, limit: int = 50) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def _heading_key(text: str) -> str:
+    return text.strip().rstrip(":").strip().casefold()
+
+
+# Parsing ---------------------------------------------------------------------------------------
+
+
+def parse_markdown(text: str) -> MarkdownPlan:
+    """Read pasted Markdown into a plan of sections, claims, markers and references."""
+    # Link reference definitions ("[1]: https://…") would turn every "[1]" into a link.
+    parser = MarkdownIt("commonmark").enable("table").disable("reference")
+    return _Reader().read(SyntaxTreeNode(parser.parse(text)))
+
+
+class _Reader:
+    def __init__(self):
+        self.plan = MarkdownPlan()
+        self.mode = "preamble"  # then "short_answer", "section" or "references"
+        self.stack: list[SectionPlan] = []
+        self.summary_line: int | None = None
+
+    def read(self, root: SyntaxTreeNode) -> MarkdownPlan:
+        for node in root.children:
+            if node.type == "heading":
+                self._heading(node)
+            elif node.type == "paragraph":
+                self._paragraph(node)
+            elif node.type in ("bullet_list", "ordered_list"):
+                self._list(node)
+            elif node.type != "hr":
+                self._unsupported(node)
+        self._check_markers()
+        self.plan.problems.sort(key=lambda item: item.line)
+        return self.plan
+
+    def _report(self, line: int, message: str) -> None:
+        self.plan.problems.append(problem(line, message))
+
+    def _unsupported(self, node: SyntaxTreeNode) -> None:
+        what = UNSUPPORTED.get(node.type, f"“{node.type}”")
+        self._report(_line(node), f"{what} cannot be imported; it was skipped.")
+
+    def _heading(self, node: SyntaxTreeNode) -> None:
+        line, hashes = _line(node), int(node.tag[1])
+        text = self._plain(node.children[0], where="headings")
+        if hashes == 1 and not self.plan.title and not self.stack and self.mode == "preamble":
+            self.plan.title, self.plan.title_line = text, line
+            return
+        if hashes == 1:
+            self._report(line, f"only one “#” title is read; “{_excerpt(text)}” was read as a “##” section.")
+            hashes = 2
+        key = _heading_key(text)
+        if key in REFERENCE_HEADINGS or key in SHORT_ANSWER_HEADINGS:
+            self.mode, self.stack = ("references" if key in REFERENCE_HEADINGS else "short_answer"), []
+            return
+        if not text:
+            self._report(line, "an empty heading was skipped.")
+            return
+        depth = hashes - 1
+        while self.stack and self.stack[-1].level >= depth:
+            self.stack.pop()
+        placed = min(depth, len(self.stack) + 1, Section.MAX_DEPTH)
+        if placed != depth:
+            self._report(
+                line,
+                f"“{'#' * hashes} {_excerpt(text)}” "
+                + (
+                    f"is deeper than sections go (## to {'#' * (Section.MAX_DEPTH + 1)})"
+                    if depth > Section.MAX_DEPTH
+                    else "skips a heading level"
+                )
+                + f"; it was read as “{'#' * (placed + 1)}”.",
+            )
+            del self.stack[placed - 1 :]
+        section = SectionPlan(heading=text, level=placed, line=line)
+        (self.stack[-1].children if self.stack else self.plan.sections).append(section)
+        self.stack.append(section)
+        self.mode = "section"
+
+    def _paragraph(self, node: SyntaxTreeNode) -> None:
+        claim = self._claim_text(node.children[0], line=_line(node))
+        if claim is None:
+            return
+        if self.mode == "references":
+            self._report(claim.line, "the reference list must be a numbered list (“1. …”); this text was skipped.")
+        elif self.mode == "section":
+            section = self.stack[-1]
+            if not section.claims and not claim.markers:
+                section.intro = f"{section.intro}\n\n{claim.text}" if section.intro else claim.text
+            else:
+                section.claims.append(claim)
+        elif self.plan.summary is None:
+            self.plan.summary, self.summary_line = claim, claim.line
+        else:
+            self._report(
+                claim.line,
+                f"the short answer is the paragraph on line {self.summary_line}; "
+                "this paragraph is in no ## section, so it was skipped.",
+            )
+
+    def _list(self, node: SyntaxTreeNode) -> None:
+        if self.mode == "references":
+            self._reference_list(node)
+        elif self.mode == "section":
+            self.stack[-1].claims.extend(self._items(node, depth=1))
+        else:
+            self._report(_line(node), "this list is in no ## section, so its items have nowhere to go; it was skipped.")
+
+    def _items(self, node: SyntaxTreeNode, *, depth: int) -> list[ClaimPlan]:
+        """Claims for a list's items; items deeper than allowed follow their ancestor instead."""
+        claims: list[ClaimPlan] = []
+        for item in node.children:
+            line = _line(item)
+            parts, lists = [], []
+            for child in item.children:
+                if child.type == "paragraph":
+                    parts.append(self._claim_text(child.children[0], line=_line(child)))
+                elif child.type in ("bullet_list", "ordered_list"):
+                    lists.append(child)
+                else:
+                    self._unsupported(child)
+            parts = [part for part in parts if part is not None]
+            text = " ".join(part.text for part in parts)
+            if not text:
+                self._report(line, "a list item with no text was skipped; its nested items moved up a level.")
+                claims.extend(claim for sub in lists for claim in self._items(sub, depth=depth))
+                continue
+            kids = [claim for sub in lists for claim in self._items(sub, depth=depth + 1)]
+            if depth > Claim.MAX_DEPTH:
+                self._report(
+                    line,
+                    f"list items nest at most {Claim.MAX_DEPTH} levels; “{_excerpt(text)}” "
+                    f"was placed on level {Claim.MAX_DEPTH}.",
+                )
+            claim = ClaimPlan(text=text, line=line, markers=[marker for part in parts for marker in part.markers])
+            if depth >= Claim.MAX_DEPTH:
+                claims.extend([claim, *kids])
+            else:
+                claim.children = kids
+                claims.append(claim)
+        return claims
+
+    def _reference_list(self, node: SyntaxTreeNode) -> None:
+        if node.type != "ordered_list":
+            self._report(_line(node), "the reference list must be numbered (“1. …”), not bulleted; it was skipped.")
+            return
+        start = int(node.attrs.get("start", 1))
+        numbers = {reference.number for reference in self.plan.references}
+        for offset, item in enumerate(node.children):
+            number, line = start + offset, _line(item)
+            texts = []
+            for child in item.children:
+                if child.type == "paragraph":
+                    texts.append(self._plain(child.children[0], where="reference list items", keep_markers=True))
+                else:
+                    self._unsupported(child)
+            text = " ".join(part for part in texts if part)
+            if not text:
+                self._report(line, f"reference {number} is empty; it was skipped.")
+            elif number in numbers:
+                self._report(line, f"reference {number} appears twice in the list; the second was skipped.")
+            else:
+                numbers.add(number)
+                self.plan.references.append(
+                    ReferencePlan(number=number, text=text, line=line, fields=split_reference(text))
+                )
+
+    def _claim_text(self, inline: SyntaxTreeNode, *, line: int) -> ClaimPlan | None:
+        raw, breaks = self._inline_text(inline)
+        markers: list[Marker] = []
+
+        def take(match: re.Match) -> str:
+            marker = self._marker(match, line + bisect_right(breaks, match.start(1)))
+            if marker is None:
+                return match.group(0)
+            markers.append(marker)
+            return ""
+
+        text = " ".join(MARKER.sub(take, raw).split())
+        if not text:
+            if markers:
+                self._report(line, "text made only of citation markers was skipped; put them after a statement.")
+            return None
+        return ClaimPlan(text=text, line=line, markers=markers)
+
+    def _plain(self, inline: SyntaxTreeNode, *, where: str, keep_markers: bool = False) -> str:
+        """Inline text where citations do not belong (headings): markers are dropped and reported."""
+        if keep_markers:
+            return " ".join(self._inline_text(inline)[0].split())
+        claim = self._claim_text(inline, line=_line(inline))
+        if claim is None:
+            return ""
+        if claim.markers:
+            cited = ", ".join(marker.raw for marker in claim.markers)
+            self._report(claim.line, f"{where} cannot cite sources; {cited} was left out of “{_excerpt(claim.text)}”.")
+        return claim.text
+
+    def _inline_text(self, inline: SyntaxTreeNode) -> tuple[str, list[int]]:
+        """Plain text of an inline run, and the offsets where its source lines break."""
+        line = _line(inline)
+        pieces: list[str] = []
+        breaks: list[int] = []
+        length = 0
+        for token in inline.token.children or []:
+            piece = ""
+            if token.type in ("text", "code_inline"):
+                piece = token.content
+            elif token.type in ("softbreak", "hardbreak"):
+                breaks.append(length)
+                piece = " "
+            elif token.type == "image":
+                self._report(line + len(breaks), f"images cannot be imported; “{token.content}” was skipped.")
+            elif token.type == "html_inline":
+                self._report(line + len(breaks), f"HTML cannot be imported; {token.content} was left out.")
+            pieces.append(piece)
+            length += len(piece)
+        return "".join(pieces), breaks
+
+    def _marker(self, match: re.Match, line: int) -> Marker | None:
+        """A citation marker, or None when the brackets hold ordinary text."""
+        content = match.group(1).strip()
+        raw = f"[{content}]"
+        if NUMBER_LIST.match(content):
+            numbers: list[int] = []
+            for part in re.split(r"\s*[,;]\s*", content):
+                bounds = re.split(r"\s*[-–]\s*", part)
+                low, high = int(bounds[0]), int(bounds[-1])
+                if high < low or high - low > MAX_RANGE:
+                    self._report(line, f"citation {raw} has an impossible range {part}; it was left out.")
+                    continue
+                numbers.extend(range(low, high + 1))
+            return Marker(raw=raw, line=line, numbers=tuple(numbers))
+        if not content.startswith("@"):
+            return None
+        identifiers = []
+        for key in re.split(r"\s*[;,]\s*(?=@)", content):
+            found = IDENTIFIER_KEY.match(key.strip())
+            kind = found.group(1).lower() if found else ""
+            value = (normalize_doi if kind == "doi" else normalize_pmid)(found.group(2)) if found else None
+            pattern = DOI_PATTERN if kind == "doi" else PMID_PATTERN
+            if not value or not pattern.match(value):
+                self._report(
+                    line,
+                    f"citation {raw} is not a DOI or PubMed ID; write it as [@doi:10.1212/WNL.0b013e318236f0fd] "
+                    "or [@pmid:22013182]. It was left out.",
+                )
+                continue
+            identifiers.append((kind, value))
+        return Marker(raw=raw, line=line, identifiers=tuple(identifiers))
+
+    def _check_markers(self) -> None:
+        """Report numbers with no reference-list item, and items no claim cites."""
+        items = {reference.number: reference for reference in self.plan.references}
+        cited_numbers, cited_identifiers = set(), set()
+        for claim in plan_claims(self.plan):
+            for marker in claim.markers:
+                cited_identifiers.update(marker.identifiers)
+                for number in marker.numbers:
+                    cited_numbers.add(number)
+                    if number not in items:
+                        which = marker.raw if marker.raw == f"[{number}]" else f"{number} in {marker.raw}"
+                        self._report(
+                            marker.line, f"citation {which} has no matching item in the numbered reference list."
+                        )
+        for reference in self.plan.references:
+            identifiers = {(kind, reference.fields[kind]) for kind in ("doi", "pmid") if reference.fields[kind]}
+            if reference.number not in cited_numbers and not identifiers & cited_identifiers:
+                self._report(reference.line, f"reference {reference.number} is not cited; it was not imported.")
+
+
+def _line(node: SyntaxTreeNode) -> int:
+    return node.map[0] + 1 if node.map else 1
+
+
+def plan_claims(plan: MarkdownPlan):
+    """Yield every claim of a plan in reading order, short answer first."""
+
+    def walk(claims):
+        for claim in claims:
+            yield claim
+            yield from walk(claim.children)
+
+    def walk_sections(sections):
+        for section in sections:
+            yield from walk(section.claims)
+            yield from walk_sections(section.children)
+
+    if plan.summary is not None:
+        yield plan.summary
+    yield from walk_sections(plan.sections)
+
+
+# Reference list items --------------------------------------------------------------------------
+
+
+def _max_length(name: str) -> int:
+    return Reference._meta.get_field(name).max_length
+
+
+def split_reference(text: str) -> dict:
+    """Read a free-text reference into Reference fields, best effort.
+
+    Identifiers (DOI, PMID) and a URL are taken out first. Then the AMA/Vancouver shape
+    "Authors. Title. Source. Year;Volume(Issue):Pages." is tried, or "Title. Source, Year";
+    when the pieces do not fit the fields, the whole text becomes the title.
+    """
+    fields = {"doi": None, "pmid": None, "url": ""}
+    doi = DOI_IN_TEXT.search(text)
+    if doi:
+        fields["doi"] = normalize_doi(_trim_identifier(doi.group(1)))
+        text = text[: doi.start()] + text[doi.end() :]
+    pmid = PMID_IN_TEXT.search(text)
+    if pmid:
+        fields["pmid"] = pmid.group(1)
+        text = text[: pmid.start()] + text[pmid.end() :]
+    text = PMCID_IN_TEXT.sub("", text)
+    url = URL_IN_TEXT.search(text)
+    if url and len(url.group(0)) <= _max_length("url"):
+        fields["url"] = _trim_identifier(url.group(0))
+        text = text[: url.start()] + text[url.end() :]
+    text = re.sub(r"\s*([.;,])(?:\s*[.;,])+", r"\1", " ".join(text.split())).strip(" ;,")
+    fields.update(_split_citation(text))
+    return fields
+
+
+def _trim_identifier(value: str) -> str:
+    value = value.rstrip(".,;")
+    while value.endswith((")", "]")) and value.count(value[-1]) > value.count("(" if value[-1] == ")" else "["):
+        value = value[:-1].rstrip(".,;")
+    return value
+
+
+def _split_citation(text: str) -> dict:
+    details = {"year": None, "volume": "", "issue": "", "pages": ""}
+    whole = {"title": _excerpt(text.rstrip("."), _max_length("title")), "authors": "", "source": "", **details}
+    ama = AMA_DETAILS.search(text)
+    trailing = TRAILING_YEAR.search(text)
+    if ama:
+        details.update({key: (value or "").strip(" .") for key, value in ama.groupdict().items()})
+        text = text[: ama.start()]
+    elif trailing:
+        details["year"] = trailing.group("year")
+        text = text[: trailing.start()]
+    year = int(details["year"]) if details["year"] else None
+    details["year"] = year if year and 1800 <= year <= date.today().year + 1 else None
+    segments = [segment.rstrip(".").strip() for segment in SENTENCE_END.split(text.strip())]
+    segments = [segment for segment in segments if segment]
+    authors = segments.pop(0) if len(segments) >= 2 and _looks_like_authors(segments[0]) else ""
+    if not segments:
+        return whole
+    split = {
+        "authors": authors,
+        "title": ". ".join(segments[:-1]) if len(segments) >= 2 else segments[0],
+        "source": segments[-1] if len(segments) >= 2 else "",
+        **details,
+    }
+    if any(len(split[name]) > _max_length(name) for name in ("title", "source", "volume", "issue", "pages")):
+        return whole
+    return split
+
+
+def _looks_like_authors(text: str) -> bool:
+    names = [name.strip() for name in re.split(r",|\band\b", text) if name.strip()]
+    if names and names[-1].rstrip(".") == "et al":
+        names.pop()
+    return bool(names) and all(AUTHOR.match(name) for name in names)
+
+
+def normalise_title(title: str) -> str:
+    """A title as compared for matching: case, punctuation and spacing ignored."""
+    return " ".join(re.sub(r"[\W_]+", " ", title.casefold()).split())
+
+
+# Importing -------------------------------------------------------------------------------------
+
+
+def import_markdown(article: Article, text: str, *, by) -> ImportResult:
+    """Append pasted Markdown to ``article`` as sections, claims and citations, in one transaction.
+
+    Raises ContentLockedError (and writes nothing) unless the article is editable, and a
+    ValidationError naming the line when an imported part is invalid (e.g. a heading too long).
+    """
+    plan = parse_markdown(text)
+    result = ImportResult(problems=list(plan.problems))
+    with transaction.atomic():
+        ensure_articles_editable([article.pk])
+        _Writer(article, plan, by=by, result=result).write()
+    result.problems.sort(key=lambda item: item.line)
+    return result
+
+
+class _Writer:
+    def __init__(self, article: Article, plan: MarkdownPlan, *, by, result: ImportResult):
+        self.article, self.plan, self.by, self.result = article, plan, by, result
+        self.items = {reference.number: reference for reference in plan.references}
+        self.by_item: dict[int, Reference] = {}
+        self.by_identifier: dict[tuple[str, str], Reference] = {}
+
+    def write(self) -> None:
+        self._title()
+        self._summary()
+        top = Section.objects.filter(article=self.article, parent=None).aggregate(last=models.Max("position"))
+        start = 0 if top["last"] is None else top["last"] + 1
+        for position, section in enumerate(self.plan.sections, start=start):
+            self._section(section, parent=None, position=position)
+
+    def _save(self, obj: models.Model, line: int) -> None:
+        obj._history_user = self.by
+        obj._change_reason = CHANGE_REASON
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                f"Line {line}: {' '.join(error.messages)}", code="invalid_markdown", params={"line": line}
+            ) from error
+        obj.save()
+
+    def _title(self) -> None:
+        plan = self.plan
+        if not plan.title:
+            return
+        if self.article.title.strip().casefold() in PLACEHOLDER_TITLES:
+            self.article.title = plan.title
+            self._save(self.article, plan.title_line)
+            self.result.title_set = True
+        elif plan.title.strip() != self.article.title.strip():
+            self.result.problems.append(
+                problem(
+                    plan.title_line,
+                    f"the article's question stays “{_excerpt(self.article.title)}”; "
+                    f"the pasted title “{_excerpt(plan.title)}” was not used.",
+                )
+            )
+
+    def _summary(self) -> None:
+        summary = self.plan.summary
+        if summary is None:
+            return
+        if Claim.objects.filter(article=self.article, section=None).exists():
+            self.result.problems.append(
+                problem(
+                    summary.line,
+                    "the article already has a short answer, so the pasted one was not imported; "
+                    "edit the short answer to change it.",
+                )
+            )
+            return
+        self._claim(summary, section=None, parent=None, position=0)
+
+    def _section(self, plan: SectionPlan, *, parent: Section | None, position: int) -> None:
+        section = Section(article=self.article, parent=parent, position=position, heading=plan.heading)
+        section.intro = plan.intro
+        self._save(section, plan.line)
+        self.result.created_sections += 1
+        for index, claim in enumerate(plan.claims):
+            self._claim(claim, section=section, parent=None, position=index)
+        for index, child in enumerate(plan.children):
+            self._section(child, parent=section, position=index)
+
+    def _claim(self, plan: ClaimPlan, *, section: Section | None, parent: Claim | None, position: int) -> None:
+        claim = Claim(article=self.article, section=section, parent=parent, position=position, text=plan.text)
+        claim.plain_language = plan.plain_language
+        self._save(claim, plan.line)
+        self.result.created_claims += 1
+        cited: list[Reference] = []
+        for marker in plan.markers:
+            found = [self._numbered(number) for number in marker.numbers if number in self.items]
+            found += [self._identified(kind, value, marker.line) for kind, value in marker.identifiers]
+            cited += [reference for reference in found if reference not in cited]
+        for index, reference in enumerate(cited):
+            self._save(Citation(claim=claim, reference=reference, position=index), plan.line)
+            self.result.created_citations += 1
+        for index, child in enumerate(plan.children):
+            self._claim(child, section=section, parent=claim, position=index)
+
+    def _numbered(self, number: int) -> Reference:
+        """The reference for list item ``number``: by DOI or PMID, else by title, else a new one."""
+        if number in self.by_item:
+            return self.by_item[number]
+        item = self.items[number]
+        fields = item.fields
+        identified = [(kind, fields[kind]) for kind in ("doi", "pmid") if fields[kind]]
+        reference = next(
+            (found for kind, value in identified if (found := Reference.objects.filter(**{kind: value}).first())),
+            None,
+        )
+        if reference is None and not identified:
+            reference = self._by_title(fields["title"])
+        if reference is None:
+            reference = Reference(**fields)
+            self._save(reference, item.line)
+            self._record(reference, created=True)
+        else:
+            self._record(reference, created=False)
+        self.by_item[number] = reference
+        for key in identified:
+            self.by_identifier[key] = reference
+        return reference
+
+    def _identified(self, kind: str, value: str, line: int) -> Reference:
+        """The reference a [@doi:…]/[@pmid:…] marker names: in the pasted list, the library, or new."""
+        key = (kind, value)
+        if key in self.by_identifier:
+            return self.by_identifier[key]
+        item = next((item for item in self.plan.references if item.fields[kind] == value), None)
+        if item is not None:
+            return self._numbered(item.number)
+        reference = Reference.objects.filter(**{kind: value}).first()
+        if reference is None:
+            label = "DOI" if kind == "doi" else "PMID"
+            reference = Reference(title=f"{label} {value}", **{kind: value})
+            self._save(reference, line)
+            self._record(reference, created=True)
+            self.result.problems.append(
+                problem(
+                    line,
+                    f"{label} {value} is new to the library; a reference was created with only its {label}. "
+                    "Add its title, source and year.",
+                )
+            )
+        else:
+            self._record(reference, created=False)
+        self.by_identifier[key] = reference
+        return reference
+
+    def _by_title(self, title: str) -> Reference | None:
+        wanted = normalise_title(title)
+        if not wanted:
+            return None
+        longest = max(wanted.split(), key=len)
+        candidates = Reference.objects.filter(title__icontains=longest).order_by("pk")
+        return next((reference for reference in candidates if normalise_title(reference.title) == wanted), None)
+
+    def _record(self, reference: Reference, *, created: bool) -> None:
+        listed = self.result.created_references if created else self.result.matched_references
+        if reference not in listed:
+            listed.append(reference)

@@ -1,0 +1,179 @@
+"""The author's workspace pages: list, editor, checklist, submit, revise, preview, access."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article, Claim
+from editorial.services import perform_transition, record_claim_review
+from tests import workflow
+from tests.editorial.test_admin import logged_in
+from tests.factories import ClaimFactory, ReferenceFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def as_user(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def edit_url(article) -> str:
+    return reverse("writing:edit", args=[article.pk])
+
+
+def post(client, article, **data):
+    version = Article.objects.get(pk=article.pk).edit_version
+    return client.post(edit_url(article), {"version": version, **data})
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_the_workspace_needs_a_login_and_a_writing_role():
+    """Anonymous visitors go to the login page; a board member without a writing role gets 403."""
+    response = Client().get(reverse("writing:list"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert as_user(workflow.reviewer()).get(reverse("writing:list")).status_code == 403
+    assert as_user(workflow.author()).get(reverse("writing:list")).status_code == 200
+
+
+def test_my_articles_show_state_reviewer_due_and_next_step():
+    """Each article with what to do next: finish, answer comments, wait, revise."""
+    writer = workflow.author()
+    workflow.ready_article(by=writer, title="Draft question?")
+    board_member = workflow.reviewer(first_name="Maya", last_name="Okafor")
+    in_review = workflow.under_review(workflow.ready_article(by=writer, title="Reviewed question?"), by=board_member)
+    claims = list(Claim.objects.filter(article=in_review))
+    for claim in claims[:2]:
+        record_claim_review(claim, by=board_member, verified=False, comment="Cite a trial.")
+    perform_transition(in_review, "request_changes", by=board_member, comment="See comments.")
+    workflow.approved(workflow.ready_article(by=writer, title="Approved question?"))
+    workflow.ready_article(title="Someone else's question?")
+    html = as_user(writer).get(reverse("writing:list")).content.decode()
+    assert "Finish and submit" in html
+    assert "Answer 2 review comments" in html
+    assert "Revise" in html
+    assert "Someone else" not in html
+
+
+def test_author_creates_a_draft_and_edits_it_in_place():
+    writer = workflow.author()
+    client = as_user(writer)
+    response = client.post(reverse("writing:new"), {"title": "What is the treatment for hiccups?"})
+    article = Article.objects.get(title="What is the treatment for hiccups?")
+    assert response["Location"] == edit_url(article)
+    assert list(article.authors.all()) == [writer]
+    post(client, article, action="answer", text="Most hiccups stop by themselves.", plain_language="")
+    post(client, article, action="add_section", heading="Simple measures")
+    section = article.sections.get()
+    response = post(client, article, action="add_claim", section=str(section.uuid), text="Holding the breath can help.")
+    assert response.status_code == 302
+    html = client.get(edit_url(article)).content.decode()
+    assert "Holding the breath can help." in html
+    assert "cites no reference." in html  # the checklist says what is missing, with a link
+    assert f'href="#claim-{Claim.objects.get(text="Holding the breath can help.").uuid}"' in html
+
+
+def test_checklist_blocks_submission_until_every_claim_is_cited():
+    """With an uncited claim the button is disabled and a forced post is refused; cited, it submits."""
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer)
+    uncited = ClaimFactory(section=article.sections.get(), text="An uncited statement.")
+    client = as_user(writer)
+    page = client.get(edit_url(article)).content.decode()
+    assert "1 thing to fix" in page
+    assert 'disabled aria-describedby="checklist-heading"' in page
+    refused = client.post(reverse("writing:transition", args=[article.pk, "submit"]), follow=True)
+    assert "Fix the 1 item on the checklist first." in messages_of(refused)
+    assert Article.objects.get(pk=article.pk).state == Article.State.DRAFT
+
+    post(client, article, action="cite", claim=str(uncited.uuid), reference=ReferenceFactory().pk)
+    client.post(reverse("writing:transition", args=[article.pk, "submit"]))
+    assert Article.objects.get(pk=article.pk).state == Article.State.SUBMITTED
+    queue = logged_in(workflow.reviewer()).get(reverse("admin:articles_article_changelist") + "?queue=board")
+    assert article.title in queue.content.decode()
+
+
+def test_empty_sections_and_references_cited_nowhere_are_on_the_checklist():
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer)
+    empty = SectionFactory(article=article, heading="Empty for now")
+    lonely = ReferenceFactory(title="A gathered but uncited trial")
+    article.gathered_references.add(lonely)
+    page = as_user(writer).get(edit_url(article)).content.decode()
+    assert f'<a href="#section-{empty.uuid}">Section “Empty for now” has no claims.</a>' in page
+    assert f'<a href="#reference-{lonely.pk}">Reference “A gathered but uncited trial” is cited nowhere.</a>' in page
+
+
+def test_a_stale_tab_gets_a_conflict_message_and_its_text_back():
+    """The second tab's save answers 409 with the typed text shown, and nothing is overwritten."""
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer)
+    claim = Claim.objects.filter(article=article).exclude(section=None).first()
+    client = as_user(writer)
+    client.post(edit_url(article), {"version": 0, "action": "update_claim", "claim": claim.uuid, "text": "Tab one."})
+    response = client.post(
+        edit_url(article),
+        {"version": 0, "action": "update_claim", "claim": claim.uuid, "text": "Tab two's careful words."},
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Your change was not saved" in html
+    assert "Tab two&#x27;s careful words." in html or "Tab two's careful words." in html
+    claim.refresh_from_db()
+    assert claim.text == "Tab one."
+
+
+def test_another_author_cannot_open_or_change_an_article():
+    article = workflow.ready_article()
+    stranger = as_user(workflow.author())
+    assert stranger.get(edit_url(article)).status_code == 403
+    assert stranger.post(edit_url(article), {"version": 0, "action": "add_section", "heading": "x"}).status_code == 403
+    assert as_user(workflow.editor()).get(edit_url(article)).status_code == 200
+
+
+def test_content_is_read_only_in_review_and_revise_starts_a_revision_when_approved():
+    writer = workflow.author()
+    submitted = workflow.submitted(workflow.ready_article(by=writer))
+    page = as_user(writer).get(edit_url(submitted)).content.decode()
+    assert "its content is read-only until they decide" in page
+    assert 'name="action" value="update_claim"' not in page
+
+    approved = workflow.approved(workflow.ready_article(by=writer))
+    client = as_user(writer)
+    assert "Revise" in client.get(edit_url(approved)).content.decode()
+    client.post(reverse("writing:transition", args=[approved.pk, "revise"]))
+    assert Article.objects.get(pk=approved.pk).state == Article.State.DRAFT
+    assert 'name="action" value="update_claim"' in client.get(edit_url(approved)).content.decode()
+
+
+def test_reviewer_comments_appear_beside_their_claims_and_can_be_answered():
+    writer = workflow.author()
+    board_member = workflow.reviewer(first_name="Maya", last_name="Okafor")
+    article = workflow.under_review(workflow.ready_article(by=writer), by=board_member)
+    claim = Claim.objects.filter(article=article).exclude(section=None).first()
+    comment = record_claim_review(claim, by=board_member, verified=False, comment="Which trial shows this?")
+    perform_transition(article, "request_changes", by=board_member, comment="One claim needs a source.")
+    client = as_user(writer)
+    html = client.get(edit_url(article)).content.decode()
+    assert "Maya Okafor</strong> asked: “Which trial shows this?”" in html
+    assert "1 review comment to answer." in html
+    post(client, article, action="answer_comment", review=comment.pk, text="Added the 2019 trial.")
+    html = client.get(edit_url(article)).content.decode()
+    assert "Your answer: Added the 2019 trial." in html
+    assert "review comment to answer" not in html
+
+
+def test_preview_uses_the_reader_templates_and_says_it_is_a_preview():
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer, title="What is the treatment for hiccups?")
+    html = as_user(writer).get(reverse("writing:preview", args=[article.pk])).content.decode()
+    assert '<h1 id="article-title">What is the treatment for hiccups?</h1>' in html
+    assert "Preview of your draft" in html
+    assert "Draft: not reviewed yet" in html
+    assert "Medically reviewed by" not in html
+    assert as_user(workflow.author()).get(reverse("writing:preview", args=[article.pk])).status_code == 403

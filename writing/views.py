@@ -1,0 +1,289 @@
+"""The author's workspace at /write/: server-rendered pages that work without JavaScript.
+
+Every change is a small POST to the editor with an ``action`` and the ``version`` the page
+showed; `writing.editing` applies it atomically or refuses it. After a change the browser is
+sent back to the place it changed (PRG), so a reload never repeats it.
+"""
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from articles.models import Article
+from articles.views import AUDIENCES, version_context
+from editorial import permissions
+from editorial.exceptions import WorkflowError
+from editorial.services import perform_transition
+from writing import editing
+from writing.forms import MarkdownForm, NewArticleForm, PasteReferencesForm, ReferenceForm
+from writing.workspace import my_articles, next_step, search_library, workspace
+
+
+def _writer_or_editor(user) -> bool:
+    return permissions.is_writer(user) or permissions.is_editor(user)
+
+
+def _article_for(request, pk: int) -> Article:
+    """An article the user may work on: their own, or any for an editor."""
+    if not _writer_or_editor(request.user):
+        raise PermissionDenied
+    article = get_object_or_404(
+        Article.objects.select_related("live_version", "topic").prefetch_related("authors"), pk=pk
+    )
+    if not (permissions.is_editor(request.user) or permissions.is_author_of(request.user, article)):
+        raise PermissionDenied
+    return article
+
+
+@login_required
+def article_list(request):
+    if not _writer_or_editor(request.user):
+        raise PermissionDenied
+    articles = list(my_articles(request.user))
+    rows = [{"article": article, "next_step": next_step(article)} for article in articles]
+    return render(request, "writing/list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_article(request):
+    if not permissions.is_writer(request.user):
+        raise PermissionDenied
+    form = NewArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        article = form.save(commit=False)
+        article._history_user = request.user
+        article.save()
+        article.authors.add(request.user)
+        messages.success(request, "Draft created. Start with the short answer.")
+        return redirect("writing:edit", article.pk)
+    return render(request, "writing/new.html", {"form": form})
+
+
+ACTIONS = {
+    "article": lambda a, by, v, p: editing.update_article(
+        a, by=by, version=v, title=p.get("title", ""), headline=p.get("headline", "")
+    ),
+    "answer": lambda a, by, v, p: editing.set_answer(
+        a, by=by, version=v, text=p.get("text", ""), plain_language=p.get("plain_language", "")
+    ),
+    "add_section": lambda a, by, v, p: editing.add_section(
+        a, by=by, version=v, heading=p.get("heading", ""), parent=p.get("parent", "")
+    ),
+    "update_section": lambda a, by, v, p: editing.update_section(
+        a, by=by, version=v, section=p["section"], heading=p.get("heading", ""), intro=p.get("intro", "")
+    ),
+    "delete_section": lambda a, by, v, p: editing.delete_section(a, by=by, version=v, section=p["section"]),
+    "add_claim": lambda a, by, v, p: editing.add_claim(
+        a,
+        by=by,
+        version=v,
+        section=p["section"],
+        parent=p.get("parent", ""),
+        text=p.get("text", ""),
+        plain_language=p.get("plain_language", ""),
+    ),
+    "update_claim": lambda a, by, v, p: editing.update_claim(
+        a, by=by, version=v, claim=p["claim"], text=p.get("text", ""), plain_language=p.get("plain_language", "")
+    ),
+    "delete_claim": lambda a, by, v, p: editing.delete_claim(a, by=by, version=v, claim=p["claim"]),
+    "move": lambda a, by, v, p: editing.move(
+        a, by=by, version=v, kind=p.get("kind", ""), uuid=p["uuid"], direction=p.get("direction", "")
+    ),
+    "cite": lambda a, by, v, p: editing.cite(a, by=by, version=v, claim=p["claim"], reference=int(p["reference"])),
+    "uncite": lambda a, by, v, p: editing.uncite(a, by=by, version=v, citation=int(p["citation"])),
+    "answer_comment": lambda a, by, v, p: editing.answer_comment(
+        a, by=by, review=int(p["review"]), text=p.get("text", "")
+    ),
+}
+
+SUCCESS = {
+    "article": "Saved.",
+    "answer": "Short answer saved.",
+    "add_section": "Section added.",
+    "update_section": "Section saved.",
+    "delete_section": "Section deleted.",
+    "add_claim": "Claim added.",
+    "update_claim": "Claim saved.",
+    "delete_claim": "Claim deleted.",
+    "move": "Moved.",
+    "cite": "Reference cited.",
+    "uncite": "Citation removed.",
+    "answer_comment": "Answer sent; the reviewer will see it with the claim.",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    article = _article_for(request, pk)
+    if request.method == "POST":
+        return _apply(request, article)
+    return _render_editor(request, article)
+
+
+def _render_editor(request, article, *, status=200, conflict=None, forms=None):
+    page = workspace(article)
+    cite_claim = request.GET.get("cite", "")
+    query = request.GET.get("q", "")
+    context = {
+        "page": page,
+        "article": article,
+        "editable": article.is_editable and permissions.can_edit_content(request.user, article),
+        "can_submit": permissions.can_perform("submit", request.user, article),
+        "can_revise": article.state == Article.State.APPROVED
+        and permissions.can_perform("revise", request.user, article),
+        "cite_claim": cite_claim,
+        "query": query,
+        "found": list(search_library(query)) if cite_claim and query else [],
+        "conflict": conflict,
+        "reference_form": (forms or {}).get("reference") or ReferenceForm(),
+        "paste_form": (forms or {}).get("paste") or PasteReferencesForm(),
+        "markdown_form": (forms or {}).get("markdown") or MarkdownForm(),
+    }
+    return render(request, "writing/edit.html", context, status=status)
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _apply(request, article):
+    action = request.POST.get("action", "")
+    back = reverse("writing:edit", args=[article.pk]) + request.POST.get("anchor", "")
+    if action in ("add_reference", "paste_references", "import_markdown"):
+        return _import(request, article, action, back)
+    if action not in ACTIONS:
+        messages.error(request, "That is not something the editor can do.")
+        return redirect(back)
+    try:
+        ACTIONS[action](article, request.user, _version(request), request.POST)
+    except editing.EditConflictError as error:
+        kept = {
+            key: value
+            for key, value in request.POST.items()
+            if key in ("text", "plain_language", "heading", "intro", "title", "headline") and value
+        }
+        messages.error(request, str(error))
+        return _render_editor(request, article, status=409, conflict=kept)
+    except (WorkflowError, PermissionDenied) as error:
+        messages.error(request, getattr(error, "message", None) or str(error))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except (ObjectDoesNotExist, KeyError, ValueError):
+        messages.error(request, "That part of the article no longer exists; the page has been reloaded.")
+    else:
+        messages.success(request, SUCCESS[action])
+    return redirect(back)
+
+
+def _import(request, article, action, back):
+    """Adding a reference, pasting references in bulk and importing Markdown: forms with reports."""
+    from articles.markdown_import import import_markdown
+    from references.importers import import_references
+
+    version = _version(request)
+    if action == "add_reference":
+        form = ReferenceForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "The reference was not added: see the errors in its form.")
+            return _render_editor(request, article, status=400, forms={"reference": form})
+        try:
+            editing.add_reference(article, by=request.user, version=version, reference=form.instance)
+        except editing.EditConflictError as error:
+            messages.error(request, str(error))
+            return _render_editor(request, article, status=409, forms={"reference": form})
+        messages.success(request, f"Added “{form.instance.title}” to this article's references.")
+        return redirect(back)
+    form_class, key = (PasteReferencesForm, "paste") if action == "paste_references" else (MarkdownForm, "markdown")
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _render_editor(request, article, status=400, forms={key: form})
+    try:
+        with editing.editing(article, by=request.user, version=version) as locked:
+            if action == "paste_references":
+                report = import_references(form.cleaned_data["text"], form.cleaned_data["fmt"])
+                locked.gathered_references.add(*report.created, *report.matched)
+                summary = f"{len(report.created)} added, {len(report.matched)} already in the library"
+            else:
+                report = import_markdown(locked, form.cleaned_data["text"], by=request.user)
+                locked.gathered_references.add(*report.created_references, *report.matched_references)
+                summary = (
+                    f"{report.created_sections} sections, {report.created_claims} claims and "
+                    f"{report.created_citations} citations imported"
+                )
+    except editing.EditConflictError as error:
+        messages.error(request, str(error))
+        return _render_editor(request, article, status=409, forms={key: form})
+    except (WorkflowError, ValidationError) as error:
+        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))
+        return redirect(back)
+    messages.success(request, f"{summary}.")
+    for problem in report.problems:
+        messages.warning(request, problem.message)
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["POST"])
+def transition(request, pk: int, name: str):
+    """Submit (when the checklist is clean) or start a revision, through the workflow's entry point."""
+    article = _article_for(request, pk)
+    if name not in ("submit", "revise"):
+        raise PermissionDenied
+    if name == "submit":
+        problems = workspace(article).checklist
+        if problems:
+            messages.error(
+                request, f"Fix the {len(problems)} item{'s' if len(problems) != 1 else ''} on the checklist first."
+            )
+            return redirect("writing:edit", article.pk)
+    try:
+        perform_transition(article, name, by=request.user)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        for problem in error.problems[:10]:
+            messages.error(request, problem)
+    else:
+        messages.success(
+            request,
+            "Submitted: the Medical Advisory Board has been told."
+            if name == "submit"
+            else "Revision started: readers keep the approved version meanwhile.",
+        )
+    return redirect("writing:edit", article.pk)
+
+
+@login_required
+def preview(request, pk: int):
+    """The draft exactly as the reader page would show it, marked as a preview."""
+    article = _article_for(request, pk)
+    page = workspace(article)
+    draft = SimpleNamespace(
+        pk=None,
+        document={**page.document},
+        reviewer_names="(not reviewed yet)",
+        reviewers=[],
+        approved_at=timezone.now(),
+        timeline={},
+    )
+    audience = request.GET.get("audience", "")
+    context = {
+        **version_context(draft, audience=audience if audience in AUDIENCES else ""),
+        "timeline": [],
+        "preview": True,
+        "document": page.document,
+        "article": article,
+        "preview_notice": "Preview of your draft: readers see nothing until the Medical Advisory Board approves it.",
+    }
+    return render(request, "articles/article_detail.html", context)

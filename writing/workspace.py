@@ -1,0 +1,226 @@
+"""What the author's screens show: their articles with the next step, and a draft as an outline
+with its citations, the reviewers' comments and a live pre-submit checklist. Reads only."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.urls import reverse
+
+from articles.document import (
+    Document,
+    build_document,
+    claim_fingerprints,
+    claims_in_reading_order,
+    with_citation_numbers,
+)
+from articles.models import Article
+from editorial.models import ClaimReview, ReviewAssignment, ReviewReply
+from references.models import Citation, NormalizedIdentifierField, Reference
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One checklist item: what is wrong and the anchor of the place to fix it."""
+
+    message: str
+    anchor: str
+
+
+@dataclass
+class Comment:
+    id: int
+    reviewer: str
+    text: str
+    at: Any
+    claim_changed: bool
+    replies: list[ReviewReply] = field(default_factory=list)
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
+def open_comments(article: Article):
+    """The last round's "needs change" comments that the author has not answered yet."""
+    return ClaimReview.objects.filter(
+        assignment__article=article, assignment__round=article.review_round, verified=False
+    ).exclude(Exists(ReviewReply.objects.filter(review=OuterRef("pk"))))
+
+
+def my_articles(user):
+    """The user's articles with what the next step needs: open comments, reviewer and due date."""
+    unanswered = (
+        ClaimReview.objects.filter(
+            assignment__article=OuterRef("pk"), assignment__round=OuterRef("review_round"), verified=False
+        )
+        .exclude(Exists(ReviewReply.objects.filter(review=OuterRef("pk"))))
+        .order_by()
+        .values("assignment__article")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    reviewers = Prefetch(
+        "assignments",
+        queryset=ReviewAssignment.objects.active().select_related("reviewer").order_by("due_at"),
+        to_attr="open_assignments",
+    )
+    return (
+        Article.objects.filter(authors=user)
+        .select_related("live_version", "topic")
+        .prefetch_related(reviewers)
+        .annotate(open_comments=Subquery(unanswered, output_field=IntegerField()))
+        .order_by("-updated_at")
+    )
+
+
+def next_step(article: Article) -> str:
+    """The author's next action, in a few words."""
+    if article.state == Article.State.DRAFT:
+        return "Finish and submit"
+    if article.state == Article.State.CHANGES_REQUESTED:
+        count = article.open_comments or 0
+        if count:
+            return f"Answer {count} review comment{'s' if count != 1 else ''}"
+        return "Resubmit"
+    if article.state == Article.State.SUBMITTED:
+        return "Waiting for a reviewer"
+    if article.state == Article.State.UNDER_REVIEW:
+        return "In review"
+    if article.state == Article.State.APPROVED:
+        return "Revise"
+    return "Withdrawn"
+
+
+def checklist(document: Document, gathered: list[Reference]) -> list[Problem]:
+    """Everything to fix before submitting, each with a link to the place to fix it."""
+    problems = []
+    summary = document["summary"]
+    if summary is None or not summary["text"].strip():
+        problems.append(Problem("Write the short answer.", "answer"))
+    elif not summary["citations"]:
+        problems.append(Problem("The short answer cites no reference.", f"claim-{summary['uuid']}"))
+
+    def claims_in(section) -> int:
+        return len(section["claims"]) + sum(claims_in(child) for child in section["children"])
+
+    if not any(claims_in(section) for section in document["sections"]):
+        problems.append(Problem("Add at least one section with a claim.", "sections"))
+
+    def walk_claims(claims, heading):
+        for claim in claims:
+            if not claim["citations"]:
+                problems.append(
+                    Problem(
+                        f"Claim “{_excerpt(claim['text'])}” in “{heading}” cites no reference.",
+                        f"claim-{claim['uuid']}",
+                    )
+                )
+            walk_claims(claim["children"], heading)
+
+    def walk_sections(sections):
+        for section in sections:
+            if not claims_in(section):
+                problems.append(Problem(f"Section “{section['heading']}” has no claims.", f"section-{section['uuid']}"))
+            walk_claims(section["claims"], section["heading"])
+            walk_sections(section["children"])
+
+    walk_sections(document["sections"])
+    cited = {reference["uuid"] for reference in document["references"]}
+    for reference in gathered:
+        if str(reference.uuid) not in cited:
+            problems.append(
+                Problem(f"Reference “{_excerpt(reference.title)}” is cited nowhere.", f"reference-{reference.pk}")
+            )
+    entries = {str(reference.uuid): reference for reference in gathered}
+    for entry in document["references"]:
+        missing = [label for label in ("title", "source", "year") if not entry[label]]
+        if missing:
+            reference = entries.get(entry["uuid"])
+            anchor = f"reference-{reference.pk}" if reference else "references"
+            problems.append(Problem(f"Reference “{_excerpt(entry['title'])}” has no {', '.join(missing)}.", anchor))
+    return problems
+
+
+@dataclass
+class Workspace:
+    article: Article
+    document: Document
+    gathered: list[Reference]
+    checklist: list[Problem]
+    comments: dict[str, list[Comment]]
+    cited_uuids: set[str]
+    edit_url: str = ""
+
+    @property
+    def open_comment_count(self) -> int:
+        return sum(1 for comments in self.comments.values() for comment in comments if not comment.replies)
+
+
+def workspace(article: Article) -> Workspace:
+    """The editor's view of a draft in a fixed number of queries: the document (3), the gathered
+    references (1), the last round's comments with their replies (2) and the citations' ids (1)."""
+    raw = build_document(article)
+    fingerprints = claim_fingerprints(raw)
+    gathered = list(
+        Reference.objects.filter(Q(gathered_by=article) | Q(citations__claim__article=article))
+        .distinct()
+        .order_by("title")
+    )
+    comments: dict[str, list[Comment]] = {}
+    reviews = (
+        ClaimReview.objects.filter(assignment__article=article, verified=False)
+        .filter(assignment__round=article.review_round)
+        .select_related("assignment__reviewer")
+        .prefetch_related("replies")
+        .order_by("created_at", "id")
+    )
+    for review in reviews:
+        comments.setdefault(str(review.claim_uuid), []).append(
+            Comment(
+                id=review.pk,
+                reviewer=str(review.assignment.reviewer),
+                text=review.comment,
+                at=review.created_at,
+                claim_changed=fingerprints.get(str(review.claim_uuid)) != review.claim_fingerprint,
+                replies=list(review.replies.all()),
+            )
+        )
+    document = with_citation_numbers(raw)
+    numbers = {reference["uuid"]: reference for reference in document["references"]}
+    citations: dict[str, list[dict]] = {}
+    rows = (
+        Citation.objects.filter(claim__article=article)
+        .order_by("position", "id")
+        .values_list("pk", "claim__uuid", "reference__uuid")
+    )
+    for pk, claim_uuid, reference_uuid in rows:
+        reference = numbers[str(reference_uuid)]
+        citations.setdefault(str(claim_uuid), []).append(
+            {"id": pk, "number": reference["number"], "title": reference["title"]}
+        )
+    for claim in claims_in_reading_order(document):
+        claim["citation_rows"] = citations.get(claim["uuid"], [])
+        claim["comments"] = comments.get(claim["uuid"], [])
+    return Workspace(
+        article=article,
+        document=document,
+        gathered=gathered,
+        checklist=checklist(raw, gathered),
+        comments=comments,
+        cited_uuids={reference["uuid"] for reference in raw["references"]},
+        edit_url=reverse("writing:edit", args=[article.pk]),
+    )
+
+
+def search_library(query: str, *, limit: int = 10):
+    """References matching a title word, a DOI or a PMID, for the citation picker."""
+    query = query.strip()
+    if not query:
+        return Reference.objects.none()
+    condition = Q(title__icontains=query) | Q(authors__icontains=query)
+    for name in ("doi", "pmid"):
+        field = Reference._meta.get_field(name)
+        if isinstance(field, NormalizedIdentifierField) and (value := field.to_python(query)):
+            condition |= Q(**{f"{name}__iexact": value})
+    return Reference.objects.filter(condition).order_by("title")[:limit]
