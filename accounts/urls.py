@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
@@ -5,6 +6,8 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", views.notification_settings, name="notification_settings"),
     path("digest/stop/<str:token>/", views.digest_opt_out, name="digest_opt_out"),
 ]

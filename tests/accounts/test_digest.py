@@ -35,10 +35,10 @@ def test_new_user_receives_digest_by_default():
 
 
 def test_anonymous_user_cannot_see_notification_settings(client):
-    """The settings page sends an anonymous visitor to the admin login and back."""
+    """The settings page sends an anonymous visitor to the login page and back."""
     response = client.get(reverse("accounts:notification_settings"))
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('admin:login')}?next={SETTINGS_URL}"
+    assert response["Location"] == f"{reverse('accounts:login')}?next={SETTINGS_URL}"
 
 
 def test_anonymous_user_cannot_change_notification_settings(client):

@@ -36,7 +36,7 @@ def test_the_workspace_needs_a_login_and_a_writing_role():
     """Anonymous visitors go to the login page; a board member without a writing role gets 403."""
     response = Client().get(reverse("writing:list"))
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert response["Location"].startswith("/account/login/?next=/write/")
     assert as_user(workflow.reviewer()).get(reverse("writing:list")).status_code == 403
     assert as_user(workflow.author()).get(reverse("writing:list")).status_code == 200
 
@@ -177,3 +177,18 @@ def test_preview_uses_the_reader_templates_and_says_it_is_a_preview():
     assert "Draft: not reviewed yet" in html
     assert "Medically reviewed by" not in html
     assert as_user(workflow.author()).get(reverse("writing:preview", args=[article.pk])).status_code == 403
+
+
+def test_authors_log_in_on_the_site_and_land_in_their_workspace():
+    """Good credentials lead to /write/; wrong ones get a clear error and no session."""
+    writer = workflow.author(username="noor")
+    writer.set_password("a-long-test-password")
+    writer.save()
+    client = Client()
+    refused = client.post(reverse("accounts:login"), {"username": "noor", "password": "wrong"})
+    assert refused.status_code == 200
+    assert "Please enter a correct username and password" in refused.content.decode()
+    assert client.get(reverse("writing:list")).status_code == 302
+    response = client.post(reverse("accounts:login"), {"username": "noor", "password": "a-long-test-password"})
+    assert response["Location"] == reverse("writing:list")
+    assert client.get(reverse("writing:list")).status_code == 200
