@@ -11,7 +11,7 @@ The author pastes something shaped like this::
       - Start low [2-3]
 
     ## References
-    1. Zesiewicz TA, Elble RJ. A title. Neurology. 2011;77(19):1752-1755. doi:10.1212/x
+    1. Zesiewicz TA, Elble RJ. A title. Neurology. 2011;77(19):1752-1755. doi:10.1212/WNL.0b013e318236f0fd
 
 `parse_markdown` turns the text into a `MarkdownPlan` without touching the database, so every
 rule below is testable on its own; `import_markdown` writes a plan into an article in one
@@ -160,7 +160,7 @@ class ImportResult:
     title_set: bool = False
 
 
-def problem(line: int, message: str) -> ImportProblem:
+def _problem(line: int, message: str) -> ImportProblem:
     return ImportProblem(line=line, message=f"Line {line}: {message}")
 
 
@@ -204,7 +204,7 @@ class _Reader:
         return self.plan
 
     def _report(self, line: int, message: str) -> None:
-        self.plan.problems.append(problem(line, message))
+        self.plan.problems.append(_problem(line, message))
 
     def _unsupported(self, node: SyntaxTreeNode) -> None:
         what = UNSUPPORTED.get(node.type, f"“{node.type}”")
@@ -249,7 +249,11 @@ class _Reader:
 
     def _paragraph(self, node: SyntaxTreeNode) -> None:
         claim = self._claim_text(node.children[0], line=_line(node))
-        if claim is None:
+        if not claim.text:
+            if claim.markers:
+                self._report(
+                    claim.line, f"citation {_cited(claim.markers)} has no statement to belong to; it was skipped."
+                )
             return
         if self.mode == "references":
             self._report(claim.line, "the reference list must be a numbered list (“1. …”); this text was skipped.")
@@ -265,7 +269,7 @@ class _Reader:
             self._report(
                 claim.line,
                 f"the short answer is the paragraph on line {self.summary_line}; "
-                "this paragraph is in no ## section, so it was skipped.",
+                "this one is not in a ## section, so it was skipped.",
             )
 
     def _list(self, node: SyntaxTreeNode) -> None:
@@ -289,10 +293,12 @@ class _Reader:
                     lists.append(child)
                 else:
                     self._unsupported(child)
-            parts = [part for part in parts if part is not None]
-            text = " ".join(part.text for part in parts)
+            text = " ".join(part.text for part in parts if part.text)
+            markers = [marker for part in parts for marker in part.markers]
             if not text:
-                self._report(line, "a list item with no text was skipped; its nested items moved up a level.")
+                left_out = f", and its citations {_cited(markers)} were left out" if markers else ""
+                moved = "; its nested items moved up a level" if lists else ""
+                self._report(line, f"a list item with no statement was skipped{left_out}{moved}.")
                 claims.extend(claim for sub in lists for claim in self._items(sub, depth=depth))
                 continue
             kids = [claim for sub in lists for claim in self._items(sub, depth=depth + 1)]
@@ -302,7 +308,7 @@ class _Reader:
                     f"list items nest at most {Claim.MAX_DEPTH} levels; “{_excerpt(text)}” "
                     f"was placed on level {Claim.MAX_DEPTH}.",
                 )
-            claim = ClaimPlan(text=text, line=line, markers=[marker for part in parts for marker in part.markers])
+            claim = ClaimPlan(text=text, line=line, markers=markers)
             if depth >= Claim.MAX_DEPTH:
                 claims.extend([claim, *kids])
             else:
@@ -321,7 +327,7 @@ class _Reader:
             texts = []
             for child in item.children:
                 if child.type == "paragraph":
-                    texts.append(self._plain(child.children[0], where="reference list items", keep_markers=True))
+                    texts.append(" ".join(self._inline_text(child.children[0])[0].split()))
                 else:
                     self._unsupported(child)
             text = " ".join(part for part in texts if part)
@@ -335,7 +341,8 @@ class _Reader:
                     ReferencePlan(number=number, text=text, line=line, fields=split_reference(text))
                 )
 
-    def _claim_text(self, inline: SyntaxTreeNode, *, line: int) -> ClaimPlan | None:
+    def _claim_text(self, inline: SyntaxTreeNode, *, line: int) -> ClaimPlan:
+        """The text with its citation markers taken out; the text is empty when only markers were there."""
         raw, breaks = self._inline_text(inline)
         markers: list[Marker] = []
 
@@ -346,23 +353,16 @@ class _Reader:
             markers.append(marker)
             return ""
 
-        text = " ".join(MARKER.sub(take, raw).split())
-        if not text:
-            if markers:
-                self._report(line, "text made only of citation markers was skipped; put them after a statement.")
-            return None
-        return ClaimPlan(text=text, line=line, markers=markers)
+        return ClaimPlan(text=" ".join(MARKER.sub(take, raw).split()), line=line, markers=markers)
 
-    def _plain(self, inline: SyntaxTreeNode, *, where: str, keep_markers: bool = False) -> str:
+    def _plain(self, inline: SyntaxTreeNode, *, where: str) -> str:
         """Inline text where citations do not belong (headings): markers are dropped and reported."""
-        if keep_markers:
-            return " ".join(self._inline_text(inline)[0].split())
         claim = self._claim_text(inline, line=_line(inline))
-        if claim is None:
-            return ""
         if claim.markers:
-            cited = ", ".join(marker.raw for marker in claim.markers)
-            self._report(claim.line, f"{where} cannot cite sources; {cited} was left out of “{_excerpt(claim.text)}”.")
+            self._report(
+                claim.line,
+                f"{where} cannot cite sources; {_cited(claim.markers)} was left out of “{_excerpt(claim.text)}”.",
+            )
         return claim.text
 
     def _inline_text(self, inline: SyntaxTreeNode) -> tuple[str, list[int]]:
@@ -436,6 +436,10 @@ class _Reader:
             identifiers = {(kind, reference.fields[kind]) for kind in ("doi", "pmid") if reference.fields[kind]}
             if reference.number not in cited_numbers and not identifiers & cited_identifiers:
                 self._report(reference.line, f"reference {reference.number} is not cited; it was not imported.")
+
+
+def _cited(markers: list[Marker]) -> str:
+    return " ".join(marker.raw for marker in markers)
 
 
 def _line(node: SyntaxTreeNode) -> int:
@@ -595,7 +599,7 @@ class _Writer:
             self.result.title_set = True
         elif plan.title.strip() != self.article.title.strip():
             self.result.problems.append(
-                problem(
+                _problem(
                     plan.title_line,
                     f"the article's question stays “{_excerpt(self.article.title)}”; "
                     f"the pasted title “{_excerpt(plan.title)}” was not used.",
@@ -608,7 +612,7 @@ class _Writer:
             return
         if Claim.objects.filter(article=self.article, section=None).exists():
             self.result.problems.append(
-                problem(
+                _problem(
                     summary.line,
                     "the article already has a short answer, so the pasted one was not imported; "
                     "edit the short answer to change it.",
@@ -682,7 +686,7 @@ class _Writer:
             self._save(reference, line)
             self._record(reference, created=True)
             self.result.problems.append(
-                problem(
+                _problem(
                     line,
                     f"{label} {value} is new to the library; a reference was created with only its {label}. "
                     "Add its title, source and year.",

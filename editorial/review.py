@@ -71,6 +71,7 @@ class Mark:
     by: str
     at: Any
     current: bool  # False when the claim changed after it was marked: the mark no longer counts
+    replies: list = field(default_factory=list)  # the authors' answers to a "needs change" comment
 
 
 @dataclass
@@ -147,6 +148,7 @@ def review_page(article: Article, user) -> ReviewPage:
     reviews = list(
         ClaimReview.objects.filter(assignment__article=article)
         .select_related("assignment__reviewer")
+        .prefetch_related("replies")
         .order_by("created_at", "id")
     )
     latest: dict[str, ClaimReview] = {}
@@ -241,7 +243,14 @@ def _is_current(review: ClaimReview | None, fingerprints: dict[str, str]) -> boo
 
 
 def _mark(review: ClaimReview, current: bool) -> Mark:
-    return Mark(review.verified, review.comment, str(review.assignment.reviewer), review.created_at, current)
+    return Mark(
+        review.verified,
+        review.comment,
+        str(review.assignment.reviewer),
+        review.created_at,
+        current,
+        list(review.replies.all()),
+    )
 
 
 def _previous(before: Document, after: Document):

@@ -6,7 +6,15 @@ from articles.models import Article
 from references.models import Reference
 
 
-class NewArticleForm(forms.ModelForm):
+class NoColonMixin:
+    """Labels read as plain words ("Title", not "Title:"), like the rest of the workspace."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class NewArticleForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = ["title"]
@@ -14,7 +22,7 @@ class NewArticleForm(forms.ModelForm):
         widgets = {"title": forms.TextInput(attrs={"placeholder": "What is the treatment for …?", "size": 70})}
 
 
-class ReferenceForm(forms.ModelForm):
+class ReferenceForm(NoColonMixin, forms.ModelForm):
     url = forms.URLField(label="URL", required=False, max_length=500, assume_scheme="https")
 
     class Meta:
@@ -23,7 +31,7 @@ class ReferenceForm(forms.ModelForm):
         widgets = {"authors": forms.TextInput(attrs={"size": 60}), "title": forms.TextInput(attrs={"size": 60})}
 
 
-class PasteReferencesForm(forms.Form):
+class PasteReferencesForm(NoColonMixin, forms.Form):
     FORMATS = [("auto", "Detect"), ("bibtex", "BibTeX"), ("ris", "RIS"), ("ids", "DOIs or PMIDs, one per line")]
 
     text = forms.CharField(
@@ -36,7 +44,7 @@ class PasteReferencesForm(forms.Form):
     fmt = forms.ChoiceField(label="Format", choices=FORMATS, initial="auto")
 
 
-class MarkdownForm(forms.Form):
+class MarkdownForm(NoColonMixin, forms.Form):
     text = forms.CharField(
         label="Paste an article written in Markdown",
         widget=forms.Textarea(attrs={"rows": 10}),

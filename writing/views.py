@@ -144,8 +144,8 @@ def _render_editor(request, article, *, status=200, conflict=None, forms=None):
         "found": list(search_library(query)) if cite_claim and query else [],
         "conflict": conflict,
         "reference_form": (forms or {}).get("reference") or ReferenceForm(),
-        "paste_form": (forms or {}).get("paste") or PasteReferencesForm(),
-        "markdown_form": (forms or {}).get("markdown") or MarkdownForm(),
+        "paste_form": (forms or {}).get("paste") or PasteReferencesForm(prefix="paste"),
+        "markdown_form": (forms or {}).get("markdown") or MarkdownForm(prefix="markdown"),
     }
     return render(request, "writing/edit.html", context, status=status)
 
@@ -206,13 +206,13 @@ def _import(request, article, action, back):
         messages.success(request, f"Added “{form.instance.title}” to this article's references.")
         return redirect(back)
     form_class, key = (PasteReferencesForm, "paste") if action == "paste_references" else (MarkdownForm, "markdown")
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=key)
     if not form.is_valid():
         return _render_editor(request, article, status=400, forms={key: form})
     try:
         with editing.editing(article, by=request.user, version=version) as locked:
             if action == "paste_references":
-                report = import_references(form.cleaned_data["text"], form.cleaned_data["fmt"])
+                report = import_references(form.cleaned_data["text"], form.cleaned_data["fmt"], by=request.user)
                 locked.gathered_references.add(*report.created, *report.matched)
                 summary = f"{len(report.created)} added, {len(report.matched)} already in the library"
             else:

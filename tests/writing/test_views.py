@@ -166,6 +166,8 @@ def test_reviewer_comments_appear_beside_their_claims_and_can_be_answered():
     html = client.get(edit_url(article)).content.decode()
     assert "Your answer: Added the 2019 trial." in html
     assert "review comment to answer" not in html
+    review_page = logged_in(board_member).get(reverse("admin:articles_article_review", args=[article.pk]))
+    assert "answered: “Added the 2019 trial.”" in review_page.content.decode()
 
 
 def test_preview_uses_the_reader_templates_and_says_it_is_a_preview():
