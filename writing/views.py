@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from articles.markdown_import import import_markdown
 from articles.models import Article
 from articles.views import AUDIENCES, version_context
 from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
+from references.importers import import_references
 from writing import editing
 from writing.forms import MarkdownForm, NewArticleForm, PasteReferencesForm, ReferenceForm
 from writing.workspace import my_articles, next_step, search_library, workspace
@@ -189,9 +191,6 @@ def _apply(request, article):
 
 def _import(request, article, action, back):
     """Adding a reference, pasting references in bulk and importing Markdown: forms with reports."""
-    from articles.markdown_import import import_markdown
-    from references.importers import import_references
-
     version = _version(request)
     if action == "add_reference":
         form = ReferenceForm(request.POST)

@@ -194,3 +194,18 @@ def test_authors_log_in_on_the_site_and_land_in_their_workspace():
     response = client.post(reverse("accounts:login"), {"username": "noor", "password": "a-long-test-password"})
     assert response["Location"] == reverse("writing:list")
     assert client.get(reverse("writing:list")).status_code == 200
+
+
+def test_the_editor_costs_the_same_queries_for_a_short_and_a_long_draft(django_assert_num_queries):
+    """The outline, citations, comments and checklist are read in a fixed number of queries."""
+    writer = workflow.author()
+    short = workflow.ready_article(by=writer, claims=2)
+    long = workflow.ready_article(by=writer, claims=30)
+    client = as_user(writer)
+    client.get(edit_url(short))
+    # Queries: session, user, the article with its authors (2), the writer's permissions (2),
+    # the document (3), references, comments, citations' ids.
+    with django_assert_num_queries(12):
+        client.get(edit_url(short))
+    with django_assert_num_queries(12):
+        assert client.get(edit_url(long)).status_code == 200
