@@ -5,6 +5,7 @@ showed; `writing.editing` applies it atomically or refuses it. After a change th
 sent back to the place it changed (PRG), so a reload never repeats it.
 """
 
+import re
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -25,6 +26,8 @@ from references.importers import import_references
 from writing import editing
 from writing.forms import MarkdownForm, NewArticleForm, PasteReferencesForm, ReferenceForm
 from writing.workspace import my_articles, next_step, search_library, workspace
+
+ANCHOR = re.compile(r"#[\w-]{1,80}")  # where to land after a change: an element id, nothing else
 
 
 def _writer_or_editor(user) -> bool:
@@ -161,7 +164,8 @@ def _version(request) -> int:
 
 def _apply(request, article):
     action = request.POST.get("action", "")
-    back = reverse("writing:edit", args=[article.pk]) + request.POST.get("anchor", "")
+    anchor = request.POST.get("anchor", "")
+    back = reverse("writing:edit", args=[article.pk]) + (anchor if ANCHOR.fullmatch(anchor) else "")
     if action in ("add_reference", "paste_references", "import_markdown"):
         return _import(request, article, action, back)
     if action not in ACTIONS:
