@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format diagram migrate demo clean
+.PHONY: run test bench lint format diagram migrate demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ run: demo
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest benchmarks -q -s -p no:cacheprovider --no-header
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
