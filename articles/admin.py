@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -340,6 +340,11 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         if due <= timezone.now():
             return format_html('<strong class="review-due">Review due</strong> since {}', day)
         return day
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # An author's open editor tab must notice an edit made here (see writing.editing).
+        Article.objects.filter(pk=form.instance.pk).update(edit_version=F("edit_version") + 1)
 
     def get_object(self, request, object_id, from_field=None):
         article = super().get_object(request, object_id, from_field)

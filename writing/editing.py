@@ -173,6 +173,25 @@ def add_reference(article, *, by, version, reference: Reference) -> Reference:
         return reference
 
 
+def update_reference(article, *, by, version, reference: Reference) -> Reference:
+    """Complete or correct a reference this article gathered, if no other article cites it.
+
+    A reference other articles cite is shared: correcting it changes what their reviewers
+    approved, so that goes through an editor in the reference library instead.
+    """
+    with editing(article, by=by, version=version) as locked:
+        if (
+            not locked.gathered_references.filter(pk=reference.pk).exists()
+            and not Citation.objects.filter(reference=reference, claim__article=locked).exists()
+        ):
+            raise TransitionForbiddenError("This reference is not one of this article's references.")
+        if Citation.objects.filter(reference=reference).exclude(claim__article=locked).exists():
+            raise TransitionForbiddenError(
+                "Other articles cite this reference, so an editor corrects it in the reference library."
+            )
+        return _saved(reference, by)
+
+
 def answer_comment(article, *, by, review: int, text: str) -> ReviewReply:
     """Reply to a reviewer's comment on a claim; allowed while the article awaits the author."""
     text = text.strip()

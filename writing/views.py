@@ -23,6 +23,7 @@ from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
 from references.importers import import_references
+from references.models import Reference
 from writing import editing
 from writing.forms import MarkdownForm, NewArticleForm, PasteReferencesForm, ReferenceForm
 from writing.workspace import my_articles, next_step, search_library, workspace
@@ -135,6 +136,10 @@ def edit(request, pk: int):
 
 def _render_editor(request, article, *, status=200, conflict=None, forms=None):
     page = workspace(article)
+    for reference in page.gathered:
+        bound = (forms or {}).get(f"ref{reference.pk}")
+        reference.form = bound or ReferenceForm(instance=reference, prefix=f"ref{reference.pk}")
+        reference.anchor = f"reference-{reference.pk}"
     cite_claim = request.GET.get("cite", "")
     query = request.GET.get("q", "")
     context = {
@@ -166,7 +171,7 @@ def _apply(request, article):
     action = request.POST.get("action", "")
     anchor = request.POST.get("anchor", "")
     back = reverse("writing:edit", args=[article.pk]) + (anchor if ANCHOR.fullmatch(anchor) else "")
-    if action in ("add_reference", "paste_references", "import_markdown"):
+    if action in ("add_reference", "update_reference", "paste_references", "import_markdown"):
         return _import(request, article, action, back)
     if action not in ACTIONS:
         messages.error(request, "That is not something the editor can do.")
@@ -196,6 +201,22 @@ def _apply(request, article):
 def _import(request, article, action, back):
     """Adding a reference, pasting references in bulk and importing Markdown: forms with reports."""
     version = _version(request)
+    if action == "update_reference":
+        reference = get_object_or_404(Reference, pk=request.POST.get("reference", 0))
+        form = ReferenceForm(request.POST, instance=reference, prefix=f"ref{reference.pk}")
+        if not form.is_valid():
+            messages.error(request, "The reference was not saved: see the errors in its form.")
+            return _render_editor(request, article, status=400, forms={f"ref{reference.pk}": form})
+        try:
+            editing.update_reference(article, by=request.user, version=version, reference=form.instance)
+        except editing.EditConflictError as error:
+            messages.error(request, str(error))
+            return _render_editor(request, article, status=409, forms={f"ref{reference.pk}": form})
+        except WorkflowError as error:
+            messages.error(request, error.message)
+            return redirect(back)
+        messages.success(request, f"Saved “{reference.title}”.")
+        return redirect(back)
     if action == "add_reference":
         form = ReferenceForm(request.POST)
         if not form.is_valid():

@@ -159,7 +159,8 @@ class Workspace:
 
 def workspace(article: Article) -> Workspace:
     """The editor's view of a draft in a fixed number of queries: the document (3), the gathered
-    references (1), the last round's comments with their replies (2) and the citations' ids (1)."""
+    references and which of them other articles cite (2), the last round's comments with their
+    replies (2) and the citations' ids (1)."""
     raw = build_document(article)
     fingerprints = claim_fingerprints(raw)
     gathered = list(
@@ -167,6 +168,13 @@ def workspace(article: Article) -> Workspace:
         .distinct()
         .order_by("title")
     )
+    shared = set(
+        Citation.objects.filter(reference__in=[reference.pk for reference in gathered])
+        .exclude(claim__article=article)
+        .values_list("reference", flat=True)
+    )
+    for reference in gathered:
+        reference.shared = reference.pk in shared
     comments: dict[str, list[Comment]] = {}
     reviews = (
         ClaimReview.objects.filter(assignment__article=article, verified=False)

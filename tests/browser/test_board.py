@@ -80,3 +80,5 @@ def test_author_adds_a_cited_claim_in_the_nested_editor(page, demo_site):
     (citation,) = claim.citations.all()
     assert citation.reference.title.startswith("Practice guideline recommendations summary")
     assert claim.history.first().history_user.username == "author"
+    # A tab open on /write/ for this draft now holds an old edit version and will be refused.
+    assert Article.objects.get(pk=draft.pk).edit_version == draft.edit_version + 1

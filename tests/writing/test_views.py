@@ -204,8 +204,45 @@ def test_the_editor_costs_the_same_queries_for_a_short_and_a_long_draft(django_a
     client = as_user(writer)
     client.get(edit_url(short))
     # Queries: session, user, the article with its authors (2), the writer's permissions (2),
-    # the document (3), references, comments, citations' ids.
-    with django_assert_num_queries(12):
+    # the document (3), references and which are shared, comments, citations' ids.
+    with django_assert_num_queries(13):
         client.get(edit_url(short))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(edit_url(long)).status_code == 200
+
+
+def test_authors_complete_their_own_references_but_not_shared_ones():
+    """A reference only this article cites can be completed here; one other articles cite cannot."""
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer)
+    own = ReferenceFactory(title="A placeholder", source="", year=None)
+    article.gathered_references.add(own)
+    shared = Claim.objects.filter(article=article).first().citations.get().reference
+    other = workflow.ready_article()
+    other_claim = Claim.objects.filter(article=other).first()
+    other_claim.citations.all().delete()
+    other_claim.citations.create(reference=shared, position=0)
+    client = as_user(writer)
+    fields = {"kind": "guideline", "title": "Hiccups: a clinical guideline", "source": "Neurology", "year": 2019}
+    post(
+        client,
+        article,
+        action="update_reference",
+        reference=own.pk,
+        **{f"ref{own.pk}-{k}": v for k, v in fields.items()},
+    )
+    own.refresh_from_db()
+    assert (own.title, own.source, own.year) == ("Hiccups: a clinical guideline", "Neurology", 2019)
+
+    response = post(
+        client,
+        article,
+        action="update_reference",
+        reference=shared.pk,
+        **{f"ref{shared.pk}-{k}": v for k, v in fields.items()},
+    )
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    assert shared.title != "Hiccups: a clinical guideline"
+    page = client.get(edit_url(article)).content.decode()
+    assert "an editor corrects it in the library" in page
