@@ -110,7 +110,17 @@ class ArticleOfParentFormSet(nested_admin.formsets.NestedInlineFormSet):
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 90})}}
 
 
-class ClaimInline(EditableWithArticle, nested_admin.NestedStackedInline):
+class ParentOnThisArticle:
+    """The "parent" choice lists only this article's sections or claims, not the whole library's."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            choices = self.model.objects.filter(article_id=_article_id(request))
+            kwargs["queryset"] = choices.filter(section__isnull=False) if self.model is Claim else choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ClaimInline(ParentOnThisArticle, EditableWithArticle, nested_admin.NestedStackedInline):
     model = Claim
     formfield_overrides = COMPACT_TEXT
     fk_name = "section"
@@ -119,11 +129,6 @@ class ClaimInline(EditableWithArticle, nested_admin.NestedStackedInline):
     sortable_field_name = "position"
     inlines = [CitationInline]
     extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "parent":
-            kwargs["queryset"] = Claim.objects.filter(article_id=_article_id(request), section__isnull=False)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class SummaryInline(EditableWithArticle, nested_admin.NestedStackedInline):
@@ -143,18 +148,13 @@ class SummaryInline(EditableWithArticle, nested_admin.NestedStackedInline):
         return super().get_queryset(request).filter(section__isnull=True)
 
 
-class SectionInline(EditableWithArticle, nested_admin.NestedStackedInline):
+class SectionInline(ParentOnThisArticle, EditableWithArticle, nested_admin.NestedStackedInline):
     model = Section
     formfield_overrides = COMPACT_TEXT
     fields = ("heading", "intro", "parent", "position")
     sortable_field_name = "position"
     inlines = [ClaimInline]
     extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "parent":
-            kwargs["queryset"] = Section.objects.filter(article_id=_article_id(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class RecordInline(nested_admin.NestedTabularInline):

@@ -29,16 +29,22 @@ class EditConflictError(Exception):
     )
 
 
+def _lock_for_author(article: Article, by) -> Article:
+    """Lock the article row (inside a transaction) and check ``by`` may work on its content now."""
+    locked = Article.objects.select_for_update().prefetch_related("authors").get(pk=article.pk)
+    if not locked.is_editable:
+        raise content_locked_error(locked.state)
+    refusal = permissions.refusal("edit_content", by, locked)
+    if refusal:
+        raise TransitionForbiddenError(refusal)
+    return locked
+
+
 @contextmanager
 def editing(article: Article, *, by, version: int) -> Iterator[Article]:
     """Lock the article, check the author may edit it now and saw its latest version; then bump it."""
     with transaction.atomic():
-        locked = Article.objects.select_for_update().prefetch_related("authors").get(pk=article.pk)
-        if not locked.is_editable:
-            raise content_locked_error(locked.state)
-        refusal = permissions.refusal("edit_content", by, locked)
-        if refusal:
-            raise TransitionForbiddenError(refusal)
+        locked = _lock_for_author(article, by)
         if locked.edit_version != version:
             raise EditConflictError(EditConflictError.message)
         yield locked
@@ -196,12 +202,7 @@ def answer_comment(article, *, by, review: int, text: str) -> ReviewReply:
     """Reply to a reviewer's comment on a claim; allowed while the article awaits the author."""
     text = text.strip()
     with transaction.atomic():
-        locked = Article.objects.select_for_update().prefetch_related("authors").get(pk=article.pk)
-        if not locked.is_editable:
-            raise content_locked_error(locked.state)
-        refusal = permissions.refusal("edit_content", by, locked)
-        if refusal:
-            raise TransitionForbiddenError(refusal)
+        locked = _lock_for_author(article, by)
         comment = ClaimReview.objects.get(pk=review, assignment__article=locked, verified=False)
         reply = ReviewReply(review=comment, author=by, author_name=by.display_name[:200], text=text)
         reply.full_clean()

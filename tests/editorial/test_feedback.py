@@ -12,6 +12,7 @@ from articles.models import Article
 from editorial.models import ReaderMessage
 from editorial.services import perform_transition
 from tests import workflow
+from tests.editorial.test_admin import logged_in
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,14 +41,6 @@ def ask(client: Client, article: Article, text: str = QUESTION, *, meta: dict | 
 
 def report(client: Client, article: Article, text: str = ERROR, *, meta: dict | None = None, **data):
     return client.post(reverse("editorial:report_error", args=[article.slug]), {"text": text, **data}, **(meta or {}))
-
-
-def logged_in(user) -> Client:
-    user.is_staff = True
-    user.save()
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def message_editor():
