@@ -16,4 +16,6 @@ class EditorialConfig(AppConfig):
 
     def ready(self) -> None:
         # After every migrate and every test-database flush, the roles hold their permissions again.
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="editorial.sync_roles")
+        # No sender: each app's permissions exist only after its own post_migrate, and roles grant
+        # permissions of apps installed after this one (pages, writing), so sync after each.
+        post_migrate.connect(_sync_roles, dispatch_uid="editorial.sync_roles")
