@@ -21,14 +21,16 @@ class ContentLockedError(ValidationError):
 
 
 def _permission(transition_name: str):
-    """Let django-fsm ask the editorial permission rules, which live in one module."""
+    """Let django-fsm ask the workflow's permission policy (`Article.permission_policy`)."""
 
     def check(article: "Article", user) -> bool:
-        from editorial.permissions import can_perform
-
-        return can_perform(transition_name, user, article)
+        return article.permission_policy(transition_name, user)
 
     return check
+
+
+def _refuse_everything(action: str, user, article: "Article") -> bool:
+    return False
 
 
 def ensure_articles_editable(article_ids) -> None:
@@ -116,11 +118,9 @@ class ArticleQuerySet(models.QuerySet):
         """Articles readers may see: approved at least once and not withdrawn."""
         return self.filter(live_version__isnull=False).exclude(state=Article.State.WITHDRAWN)
 
-    def review_due(self, now=None):
-        """Published articles whose live version's approval is older than the review interval."""
-        from editorial.schedule import rereview_cutoff
-
-        return self.published().filter(live_version__approved_at__lte=rereview_cutoff(now or timezone.now()))
+    def approved_before(self, cutoff):
+        """Published articles whose live version was approved at or before ``cutoff``."""
+        return self.published().filter(live_version__approved_at__lte=cutoff)
 
 
 class Article(ConcurrentTransitionMixin, models.Model):
@@ -187,6 +187,10 @@ class Article(ConcurrentTransitionMixin, models.Model):
     history = HistoricalRecords(m2m_fields=[authors])
     objects = ArticleQuerySet.as_manager()
 
+    # Who may perform which transition is the workflow's rule, not content's: the editorial app
+    # installs its policy here when it loads (see editorial.apps). Until then nothing is allowed.
+    _permission_policy = staticmethod(_refuse_everything)
+
     EDITABLE_STATES = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
     CONTENT_FIELDS = ("title", "slug", "headline", "topic_id")
     # Written only when a save names them (the workflow service does) or by an UPDATE (the edit
@@ -227,7 +231,7 @@ class Article(ConcurrentTransitionMixin, models.Model):
         self._loaded_content = self._content()
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return reverse("reader:detail", kwargs={"slug": self.slug})
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -238,6 +242,14 @@ class Article(ConcurrentTransitionMixin, models.Model):
     def clean_fields(self, exclude=None):
         # The workflow owns the state; cleaning must not re-assign the protected field.
         super().clean_fields(exclude={*(exclude or ()), "state"})
+
+    def permission_policy(self, action: str, user) -> bool:
+        return type(self)._permission_policy(action, user, self)
+
+    @classmethod
+    def install_permission_policy(cls, policy) -> None:
+        """Make ``policy(action, user, article) -> bool`` the rule every transition asks."""
+        cls._permission_policy = staticmethod(policy)
 
     @property
     def is_editable(self) -> bool:

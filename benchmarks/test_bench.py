@@ -67,7 +67,7 @@ def test_search_over_three_hundred_articles():
     for index in range(300):
         workflow.approved(workflow.ready_article(title=f"What is the treatment for condition {index}?"))
     reader = Client()
-    url = reverse("articles:search")
+    url = reverse("reader:search")
     measure("search “condition 42” over 300 approved articles", lambda: reader.get(url, {"q": "condition 42"}))
 
 

@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.sitemaps import SITEMAPS
-from articles.views import home, robots_txt
 from config.views import healthz
+from reader.sitemaps import SITEMAPS
+from reader.views import home, robots_txt
 
 urlpatterns = [
     path("", home, name="home"),
-    path("", include("articles.urls")),
+    path("", include("reader.urls")),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

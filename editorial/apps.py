@@ -19,3 +19,8 @@ class EditorialConfig(AppConfig):
         # No sender: each app's permissions exist only after its own post_migrate, and roles grant
         # permissions of apps installed after this one (pages, writing), so sync after each.
         post_migrate.connect(_sync_roles, dispatch_uid="editorial.sync_roles")
+        # Content knows nothing of the workflow; the workflow tells it who may move an article.
+        from articles.models import Article
+        from editorial.permissions import can_perform
+
+        Article.install_permission_policy(can_perform)

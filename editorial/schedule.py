@@ -1,4 +1,4 @@
-"""When reminders are due: pure date arithmetic over the settings, no queries.
+"""When reminders are due: date arithmetic over the settings (and the review-due filter built on it).
 
 A rule starts at a threshold (a due date, a re-review date) and repeats every so often up to a
 limit. `repeat_number` says which repeat is due at a moment, so a scan that ran late sends the
@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.utils import timezone
 
 
 def overdue_every() -> timedelta:
@@ -37,6 +38,11 @@ def rereview_due_on(approved_at: datetime) -> datetime:
 def rereview_cutoff(now: datetime) -> datetime:
     """Approvals at or before this moment are due for re-review at ``now``."""
     return now - relativedelta(months=settings.VETTED_REREVIEW_INTERVAL_MONTHS)
+
+
+def review_due(articles, now: datetime | None = None):
+    """Of ``articles``, the published ones whose live version is older than the re-review interval."""
+    return articles.approved_before(rereview_cutoff(now or timezone.now()))
 
 
 def repeat_number(start: datetime, now: datetime, every: timedelta, limit: int) -> int | None:

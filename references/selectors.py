@@ -1,10 +1,8 @@
 """Reads of the reference library shaped for its screens."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from articles.models import Article
-from editorial import permissions
 from references.models import Citation, Reference
 
 
@@ -21,18 +19,3 @@ def with_cited_by(references: QuerySet[Reference]) -> QuerySet[Reference]:
         .values("count")
     )
     return references.annotate(cited_by=Coalesce(Subquery(articles, output_field=IntegerField()), Value(0)))
-
-
-def citing_articles(reference: Reference, *, viewer) -> list[Article]:
-    """The articles citing `reference`, in one query, by title.
-
-    Each carries `citing_claims` (how many of its claims cite the reference) and `visible`
-    (whether `viewer` may open it in the admin).
-    """
-    visible = permissions.visible_articles(viewer).filter(pk=OuterRef("pk"))
-    return list(
-        # Filtering before annotating makes the count reuse the join: only citing claims count.
-        Article.objects.filter(claims__citations__reference=reference)
-        .annotate(citing_claims=Count("claims", distinct=True), visible=Exists(visible))
-        .order_by("title", "pk")
-    )

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods
 
 from articles.markdown_import import import_markdown
 from articles.models import Article
-from articles.views import AUDIENCES, version_context
 from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
+from reader.views import AUDIENCES, version_context
 from references.importers import import_references
 from references.models import Reference
 from writing import editing

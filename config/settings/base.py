@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "editorial",
     "pages",
     "writing",
+    "reader",
 ]
 
 MIDDLEWARE = [

@@ -18,10 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from articles import search
 from articles.document import with_citation_numbers
 from articles.models import Article, DailyReads, Topic
 from editorial.schedule import rereview_due_on
+from reader import search
 
 AUDIENCES = {
     "patient": "Patient or carer",
@@ -74,7 +74,7 @@ def topic_detail(request, slug: str):
     context = {
         "topic": topic,
         "versions": [article.live_version for article in articles],
-        "canonical": absolute(reverse("articles:topic", args=[slug])),
+        "canonical": absolute(reverse("reader:topic", args=[slug])),
     }
     return render(request, "articles/topic.html", context)
 

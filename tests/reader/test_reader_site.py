@@ -91,7 +91,7 @@ def test_patients_see_plain_language_and_professionals_the_clinical_text(reader)
     article = approved_with_plain_language()
     url = article.get_absolute_url()
     assert "Which best describes you?" in reader.get(url).content.decode()
-    response = reader.post(reverse("articles:audience"), {"audience": "patient", "next": url})
+    response = reader.post(reverse("reader:audience"), {"audience": "patient", "next": url})
     assert (response.status_code, response["Location"]) == (302, url)
     assert reader.cookies["audience"].value == "patient"
     assert reader.cookies["audience"]["samesite"] == "Lax"
@@ -100,7 +100,7 @@ def test_patients_see_plain_language_and_professionals_the_clinical_text(reader)
     assert "0.5-1 mg at bedtime" not in patient
     assert 'value="patient" checked' in patient
 
-    reader.post(reverse("articles:audience"), {"audience": "professional", "next": url})
+    reader.post(reverse("reader:audience"), {"audience": "professional", "next": url})
     professional = reader.get(url).content.decode()
     assert "Clonazepam 0.5-1 mg at bedtime is the usual first-line treatment." in professional
     assert "taken at night, is usually tried first" not in professional
@@ -108,10 +108,10 @@ def test_patients_see_plain_language_and_professionals_the_clinical_text(reader)
 
 def test_audience_choice_refuses_unknown_values_and_foreign_return_addresses(reader):
     """An unknown choice clears the cookie; a foreign “next” sends the reader home instead."""
-    response = reader.post(reverse("articles:audience"), {"audience": "robot", "next": "https://evil.example/"})
+    response = reader.post(reverse("reader:audience"), {"audience": "robot", "next": "https://evil.example/"})
     assert response["Location"] == reverse("home")
     assert reader.cookies["audience"].value == ""
-    assert reader.get(reverse("articles:audience")).status_code == 405
+    assert reader.get(reverse("reader:audience")).status_code == 405
 
 
 def test_cached_page_is_never_served_after_a_new_approval_or_a_withdrawal(reader):
@@ -173,7 +173,7 @@ def test_home_shows_latest_most_read_and_topics_with_a_search_box(reader):
 def test_topic_page_lists_its_published_articles_only(reader):
     article = workflow.approved()
     draft = workflow.ready_article(topic=article.topic)
-    html = reader.get(reverse("articles:topic", args=[article.topic.slug])).content.decode()
+    html = reader.get(reverse("reader:topic", args=[article.topic.slug])).content.decode()
     assert article.title in html
     assert draft.title not in html
 
@@ -183,7 +183,7 @@ def test_search_finds_approved_words_and_nothing_unapproved(reader):
     live = approved_with_plain_language(title="What is the treatment for muscle jerking?")
     draft = workflow.ready_article(title="What is the treatment for hiccups?")
     withdrawn = workflow.withdrawn(workflow.ready_article(title="What is the treatment for muscle cramps?"))
-    search = reverse("articles:search")
+    search = reverse("reader:search")
 
     found = reader.get(search, {"q": "muscle jerking"}).content.decode()
     assert live.title in found
@@ -209,7 +209,7 @@ def test_postgres_search_ranks_title_matches_first_and_highlights_safely(reader)
     )
     workflow.approved(body_match)
     workflow.approved(workflow.ready_article(title="Is primidone safe?"))
-    html = reader.get(reverse("articles:search"), {"q": "primidone"}).content.decode()
+    html = reader.get(reverse("reader:search"), {"q": "primidone"}).content.decode()
     assert html.index("Is primidone safe?") < html.index("How is essential tremor treated?")
     assert "<mark>primidone</mark>" in html
     assert "<b>helps</b>" not in html  # markup in an article's words never reaches the page as markup
@@ -221,7 +221,7 @@ def test_search_query_count_is_fixed(reader, django_assert_num_queries):
     for number in range(3):
         approved_with_plain_language(doi=f"10.1000/myo.{number}")
     with django_assert_num_queries(1):
-        assert reader.get(reverse("articles:search"), {"q": "clonazepam"}).status_code == 200
+        assert reader.get(reverse("reader:search"), {"q": "clonazepam"}).status_code == 200
 
 
 # Sitemap and robots
@@ -251,5 +251,5 @@ def test_a_section_added_during_a_revision_is_invisible_to_readers(reader):
     perform_transition(article, "revise", by=article.authors.get())
     section = SectionFactory(article=article, heading="Unreviewed experimental therapy")
     cite(ClaimFactory(section=section, text="Unreviewed experimental therapy works."), ReferenceFactory())
-    for url in (article.get_absolute_url(), "/", reverse("articles:search") + "?q=experimental", "/sitemap.xml"):
+    for url in (article.get_absolute_url(), "/", reverse("reader:search") + "?q=experimental", "/sitemap.xml"):
         assert "experimental therapy" not in reader.get(url).content.decode().lower()

@@ -9,7 +9,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
-from articles.views import version_context
 from editorial import permissions, schedule
 from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
@@ -24,6 +23,7 @@ from editorial.models import (
     TransitionLog,
 )
 from editorial.services import decline_assignment
+from reader.views import version_context
 
 
 def next_reminders(assignment) -> str:

@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from editorial.selectors import citing_articles
 from references.duplicates import likely_duplicates
 from references.models import Citation, NormalizedIdentifierField, Reference
-from references.selectors import citing_articles, with_cited_by
+from references.selectors import with_cited_by
 
 
 def library_duplicates(request) -> dict[int, list[int]]:

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from articles import views
+from reader import views
 
-app_name = "articles"
+app_name = "reader"
 
 urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
