@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from config.client_ip import client_ip
 from editorial.exceptions import TransitionForbiddenError, WorkflowError
 from editorial.models import ReaderMessage
 
@@ -156,11 +157,12 @@ class ErrorReportForm(ReaderMessageForm):
 
 
 def client_key(request) -> str:
-    """Identify the client without keeping its address: a hash of REMOTE_ADDR keyed with SECRET_KEY.
+    """Identify the client without keeping its address: a hash of its address keyed with SECRET_KEY.
 
-    X-Forwarded-For is ignored on purpose: any client can write it and so escape the limit.
+    The address is ``client_ip``'s: behind the trusted proxy, the one the proxy saw, never what a
+    client wrote into X-Forwarded-For itself (which would let it rotate identities).
     """
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     return salted_hmac("editorial.feedback.client_key", address, algorithm="sha256").hexdigest()
 
 

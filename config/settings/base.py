@@ -168,6 +168,13 @@ VETTED_SCAN_BATCH_SIZE = env.int("VETTED_SCAN_BATCH_SIZE", default=200)
 # Reader site.
 VETTED_FEEDBACK_PER_HOUR = env.int("VETTED_FEEDBACK_PER_HOUR", default=5)
 
+# The client's address (config.client_ip), for the feedback limit, login throttling and /healthz.
+# Behind a reverse proxy, name the header it appends the client to, how many proxies append to
+# it, and where the nearest one connects from; without a header, REMOTE_ADDR is the client.
+VETTED_TRUSTED_PROXY_HEADER = env("VETTED_TRUSTED_PROXY_HEADER", default="")
+VETTED_TRUSTED_PROXY_COUNT = env.int("VETTED_TRUSTED_PROXY_COUNT", default=1)
+VETTED_TRUSTED_PROXY_NETWORKS = env.list("VETTED_TRUSTED_PROXY_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
     "scan-reminders": {"task": "editorial.tasks.scan_reminders", "schedule": VETTED_REMINDER_SCAN_MINUTES * 60.0},

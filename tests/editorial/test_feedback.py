@@ -283,12 +283,38 @@ def test_sixth_message_in_an_hour_from_one_address_is_refused(article, client):
 
 
 def test_forwarded_for_header_does_not_escape_the_limit(article, client):
-    """X-Forwarded-For is written by the client, so it is ignored."""
+    """Without a trusted proxy configured, X-Forwarded-For is written by the client, so it is ignored."""
     for number in range(5):
         forwarded = {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": f"198.51.100.{number}"}
         assert ask(client, article, meta=forwarded).status_code == 302
     response = ask(client, article, meta={"REMOTE_ADDR": "203.0.113.7", "HTTP_X_FORWARDED_FOR": "198.51.100.99"})
     assert response.status_code == 429
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    """The production layout: one proxy at 10.0.0.5 that appends the client to X-Forwarded-For."""
+    settings.VETTED_TRUSTED_PROXY_HEADER = "X-Forwarded-For"
+    settings.VETTED_TRUSTED_PROXY_COUNT = 1
+    settings.VETTED_TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    return {"REMOTE_ADDR": "10.0.0.5"}
+
+
+def test_two_readers_behind_the_proxy_are_limited_separately(article, client, behind_proxy):
+    """Every request comes from the proxy's address; the limit still counts each reader on their own."""
+    for _ in range(5):
+        assert ask(client, article, meta={**behind_proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.7"}).status_code == 302
+    assert ask(client, article, meta={**behind_proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.7"}).status_code == 429
+    assert ask(client, article, meta={**behind_proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.8"}).status_code == 302
+
+
+def test_a_reader_behind_the_proxy_cannot_escape_the_limit_with_its_own_header(article, client, behind_proxy):
+    """Entries the reader writes stay to the left of the one the proxy appends, which is the one counted."""
+    for number in range(5):
+        forwarded = {**behind_proxy, "HTTP_X_FORWARDED_FOR": f"198.51.100.{number}, 203.0.113.7"}
+        assert ask(client, article, meta=forwarded).status_code == 302
+    forwarded = {**behind_proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.99, 192.0.2.1, 203.0.113.7"}
+    assert ask(client, article, meta=forwarded).status_code == 429
 
 
 def test_limit_follows_the_setting(article, client, settings):
