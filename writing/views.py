@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,14 +37,18 @@ def _writer_or_editor(user) -> bool:
 
 
 def _article_for(request, pk: int) -> Article:
-    """An article the user may work on: their own, or any for an editor."""
+    """An article the user may work on: their own, or any for an editor.
+
+    Anything else answers 404 exactly as a missing id does, so the workspace does not tell
+    whether an article someone may not open exists.
+    """
     if not _writer_or_editor(request.user):
-        raise PermissionDenied
+        raise Http404
     article = get_object_or_404(
         Article.objects.select_related("live_version", "topic").prefetch_related("authors"), pk=pk
     )
     if not (permissions.is_editor(request.user) or permissions.is_author_of(request.user, article)):
-        raise PermissionDenied
+        raise Http404
     return article
 
 

@@ -128,12 +128,40 @@ def test_a_stale_tab_gets_a_conflict_message_and_its_text_back():
     assert claim.text == "Tab one."
 
 
+def article_urls(pk: int) -> list[tuple[str, str]]:
+    """Every /write/<id>/… page, with the method it answers."""
+    return [
+        ("get", reverse("writing:edit", args=[pk])),
+        ("post", reverse("writing:edit", args=[pk])),
+        ("get", reverse("writing:preview", args=[pk])),
+        ("post", reverse("writing:transition", args=[pk, "submit"])),
+        ("post", reverse("writing:transition", args=[pk, "revise"])),
+    ]
+
+
 def test_another_author_cannot_open_or_change_an_article():
-    article = workflow.ready_article()
+    """Someone else's article answers 404, as if it did not exist; its author and an editor open it."""
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer)
     stranger = as_user(workflow.author())
-    assert stranger.get(edit_url(article)).status_code == 403
-    assert stranger.post(edit_url(article), {"version": 0, "action": "add_section", "heading": "x"}).status_code == 403
+    assert stranger.get(edit_url(article)).status_code == 404
+    assert stranger.post(edit_url(article), {"version": 0, "action": "add_section", "heading": "x"}).status_code == 404
+    assert Article.objects.get(pk=article.pk).sections.count() == 1
+    assert as_user(writer).get(edit_url(article)).status_code == 200
     assert as_user(workflow.editor()).get(edit_url(article)).status_code == 200
+
+
+def test_someone_elses_article_looks_exactly_like_a_missing_one():
+    """Another author and a board member without a writing role get the same 404 as for an id that does not exist."""
+    article = workflow.ready_article()
+    missing = Article.objects.order_by("-pk").first().pk + 1000
+    for user in (workflow.author(), workflow.reviewer()):
+        client = as_user(user)
+        for (method, url), (_, missing_url) in zip(article_urls(article.pk), article_urls(missing), strict=True):
+            response = getattr(client, method)(url)
+            assert response.status_code == 404, (user, method, url)
+            assert response.content == getattr(client, method)(missing_url).content
+    assert Article.objects.get(pk=article.pk).state == Article.State.DRAFT
 
 
 def test_content_is_read_only_in_review_and_revise_starts_a_revision_when_approved():
@@ -178,7 +206,7 @@ def test_preview_uses_the_reader_templates_and_says_it_is_a_preview():
     assert "Preview of your draft" in html
     assert "Draft: not reviewed yet" in html
     assert "Medically reviewed by" not in html
-    assert as_user(workflow.author()).get(reverse("writing:preview", args=[article.pk])).status_code == 403
+    assert as_user(workflow.author()).get(reverse("writing:preview", args=[article.pk])).status_code == 404
 
 
 def test_authors_log_in_on_the_site_and_land_in_their_workspace():
