@@ -1,5 +1,6 @@
 """Operational endpoints."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -7,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 from config.celery import broker_mode, ensure_embedded_broker_dirs
+from config.client_ip import address_in, client_ip
 
 
 def _database_status() -> dict:
@@ -29,10 +31,24 @@ def _broker_status() -> dict:
     return {"ok": True, "mode": broker_mode()}
 
 
+def _may_see_details(request, *, database_ok: bool) -> bool:
+    """Internal callers (by their real address) and signed-in staff; never on a client-written header."""
+    if address_in(client_ip(request), settings.VETTED_HEALTH_DETAIL_NETWORKS):
+        return True
+    # Who is signed in is read from the database: with it down, nobody can be recognised.
+    return database_ok and request.user.is_active and request.user.is_staff
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """Answer 200 when the database and the broker both answer, else 503, with details."""
+    """Answer 200 when the database and the broker both answer, else 503.
+
+    Everyone sees whether each check passed; the vendor, broker mode and error messages (which
+    name hosts and ports) only internal callers and staff.
+    """
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(check["ok"] for check in checks.values())
+    if not _may_see_details(request, database_ok=checks["database"]["ok"]):
+        checks = {name: {"ok": check["ok"]} for name, check in checks.items()}
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

@@ -174,6 +174,8 @@ VETTED_FEEDBACK_PER_HOUR = env.int("VETTED_FEEDBACK_PER_HOUR", default=5)
 VETTED_TRUSTED_PROXY_HEADER = env("VETTED_TRUSTED_PROXY_HEADER", default="")
 VETTED_TRUSTED_PROXY_COUNT = env.int("VETTED_TRUSTED_PROXY_COUNT", default=1)
 VETTED_TRUSTED_PROXY_NETWORKS = env.list("VETTED_TRUSTED_PROXY_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# /healthz names hosts and errors only to staff and to callers from these networks.
+VETTED_HEALTH_DETAIL_NETWORKS = env.list("VETTED_HEALTH_DETAIL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
