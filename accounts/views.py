@@ -1,3 +1,6 @@
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -6,6 +9,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.digest import user_for_token
 from accounts.forms import DigestSettingsForm
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Tell a person locked out after too many failed logins what happened and when to try again (django-axes)."""
+    minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @login_required

@@ -7,6 +7,7 @@ Environment variables (all optional on a developer machine):
 - ``SECRET_KEY``, ``DEBUG``, ``ALLOWED_HOSTS``, ``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``, ``SITE_URL``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "nested_admin",
     "simple_history",
+    "axes",
     "accounts",
     "references",
     "articles",
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a login refused during a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -86,6 +90,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "writing:list"
 LOGOUT_REDIRECT_URL = "home"
+
+# Login throttling (django-axes), for the site's and the admin's login alike: after
+# AXES_FAILURE_LIMIT failures for one account from one client address, that account cannot log in
+# from that address, even with the right password, until AXES_COOLOFF_MINUTES after the last
+# failure. A success resets the count. Other accounts, and the account from elsewhere, are unaffected.
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+# Lock-outs expire by themselves; `manage.py axes_reset_username NAME` lifts one sooner. Axes's own
+# admin pages stay off (every admin page goes through editorial.permissions), and so does its log
+# of every successful login, which nothing here reads.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from articles.document import build_document, claims_in_reading_order
 from articles.models import Article, Claim, Section, Topic
@@ -68,7 +69,9 @@ def test_demo_users_are_in_their_roles_and_can_log_in(demo):
         "editor": ({"Editors"}, False),
         "admin": (set(), True),
     }
-    assert Client().login(username="reviewer", password="vetted-demo")
+    client = Client()  # through the login page: django-axes needs the request that Client.login() does not pass
+    client.post(reverse("accounts:login"), {"username": "reviewer", "password": "vetted-demo"})
+    assert client.session.get("_auth_user_id") == str(users.get(username="reviewer").pk)
 
 
 def test_muscle_jerking_article_has_the_seed_structure(demo):
