@@ -231,7 +231,13 @@ class Article(ConcurrentTransitionMixin, models.Model):
         self._loaded_content = self._content()
 
     def get_absolute_url(self) -> str:
-        return reverse("reader:detail", kwargs={"slug": self.slug})
+        """Where readers find the article: its live version's slug, which only an approval changes.
+
+        A slug changed in a draft is not an address until approved. Before the first approval
+        this is the article's own slug, which answers 404 until then.
+        """
+        slug = self.live_version.slug if self.live_version_id else self.slug
+        return reverse("reader:detail", kwargs={"slug": slug})
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -4,7 +4,18 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from editorial.records import AppendOnlyModel
+from articles.models import Article
+from editorial.records import AppendOnlyModel, AppendOnlyQuerySet
+
+
+class ArticleVersionQuerySet(AppendOnlyQuerySet):
+    def live(self):
+        """Each article's live version, a withdrawn article's included: the addresses readers reach."""
+        return self.filter(article__live_version=models.F("pk"))
+
+    def published(self):
+        """The live versions readers are shown: withdrawn articles' left out."""
+        return self.live().exclude(article__state=Article.State.WITHDRAWN)
 
 
 class ArticleVersion(AppendOnlyModel):
@@ -12,12 +23,27 @@ class ArticleVersion(AppendOnlyModel):
 
     ``document`` is the article as `articles.document.build_document` made it at approval,
     references included as they were; ``content_hash`` identifies exactly that content.
+    ``slug`` and ``topic`` are its address and topic as approved, so a draft that changes the
+    article's own slug or topic moves nothing readers see until the next approval.
     """
 
     article = models.ForeignKey(
         "articles.Article", verbose_name=_("article"), on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version"))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        help_text=_("The address readers were given for this version; once superseded, it redirects to the live one."),
+    )
+    topic = models.ForeignKey(
+        "articles.Topic",
+        verbose_name=_("topic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+    )
     document = models.JSONField(_("document"))
     content_hash = models.CharField(_("content hash"), max_length=64)
     approved_at = models.DateTimeField(_("approved at"), default=timezone.now, db_index=True)
@@ -38,6 +64,8 @@ class ArticleVersion(AppendOnlyModel):
         help_text=_("When this version's round was submitted, taken into review and approved (ISO 8601)."),
     )
     search_text = models.TextField(_("search text"), blank=True, help_text=_("The document's words, for search."))
+
+    objects = ArticleVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["article", "-number"]

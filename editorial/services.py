@@ -274,6 +274,14 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
     problems = conditions.approval_problems(article, by, document)
     if problems:
         raise WorkflowError("Verify every claim before approving.", code="claims_not_verified", problems=problems)
+    # An article in a revision keeps its live address while its draft has another slug, so that
+    # slug can be free among the articles' own slugs and still be taken on the reader site.
+    if ArticleVersion.objects.live().filter(slug=article.slug).exclude(article=article).exists():
+        raise WorkflowError(
+            f"The slug “{article.slug}” is the live address of another article: "
+            "request changes so the authors choose another.",
+            code="slug_taken",
+        )
     digest = content_hash(document)
     ReviewAssignment.objects.filter(pk=permissions.active_assignment(by, article).pk).update(
         status=ReviewAssignment.Status.APPROVED, approved_content_hash=digest, closed_at=timezone.now()
@@ -299,6 +307,8 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
     version = ArticleVersion.objects.create(
         article=article,
         number=previous + 1,
+        slug=article.slug,
+        topic_id=article.topic_id,
         document=document,
         content_hash=digest,
         approved_at=now,

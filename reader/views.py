@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from articles.document import with_citation_numbers
 from articles.models import Article, DailyReads, Topic
+from editorial.models import ArticleVersion
 from editorial.schedule import rereview_due_on
 from reader import search
 
@@ -44,7 +45,7 @@ def absolute(path: str) -> str:
 
 
 def home(request):
-    """Latest and most-read approved articles, topics and search; titles as approved."""
+    """Latest and most-read approved articles, topics and search; titles and topics as approved."""
     published = Article.objects.published().select_related("live_version")
     latest = [article.live_version for article in published.order_by("-live_version__approved_at")[:10]]
     since = timezone.localdate() - timedelta(days=30)
@@ -52,10 +53,10 @@ def home(request):
         article.live_version
         for article in published.annotate(recent=Sum("reads__count", filter=Q(reads__day__gte=since)))
         .filter(recent__gt=0)
-        .order_by("-recent", "title")[:5]
+        .order_by("-recent", "live_version__document__title")[:5]
     ]
     topics = (
-        Topic.objects.annotate(published=Count("articles", filter=Q(articles__in=Article.objects.published())))
+        Topic.objects.annotate(published=Count("versions", filter=Q(versions__in=ArticleVersion.objects.published())))
         .filter(published__gt=0)
         .order_by("name")
     )
@@ -64,10 +65,11 @@ def home(request):
 
 
 def topic_detail(request, slug: str):
+    """The published articles whose live version is on this topic (a draft's new topic moves nothing)."""
     topic = get_object_or_404(Topic, slug=slug)
     articles = (
         Article.objects.published()
-        .filter(topic=topic)
+        .filter(live_version__topic=topic)
         .select_related("live_version")
         .order_by("-live_version__approved_at")
     )
@@ -89,11 +91,16 @@ def search_view(request):
 def article_detail(request, slug: str):
     """Serve the live approved version, rendered once per version and audience and then cached.
 
-    Queries: the article with its live version, and the day's read count. The cache key holds
-    the live version and whether a revision is in review, so a new approval, a withdrawal or a
-    revision entering review can never be answered with a page rendered before it.
+    ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
+    have changed; a slug an earlier version was live at redirects. Queries: the article with its
+    live version, and the day's read count. The cache key holds the live version and whether a
+    revision is in review, so a new approval, a withdrawal or a revision entering review can
+    never be answered with a page rendered before it.
     """
-    article = get_object_or_404(Article.objects.select_related("live_version"), slug=slug, live_version__isnull=False)
+    try:
+        article = Article.objects.select_related("live_version").get(live_version__slug=slug)
+    except Article.DoesNotExist:
+        return _moved_permanently(slug)
     version = article.live_version
     if article.state == Article.State.WITHDRAWN:
         return render(request, "articles/withdrawn.html", {"title": version.document["title"]}, status=410)
@@ -125,6 +132,23 @@ def article_detail(request, slug: str):
         "json_ld": _json_ld(version, url),
     }
     return render(request, "articles/article_detail.html", context)
+
+
+def _moved_permanently(slug: str):
+    """301 from a slug an earlier version was approved at to the article's live slug; else 404.
+
+    Queries: one, after the live slugs did not match. The newest version approved at ``slug``
+    decides, and only while its article still has a live version (a withdrawn one's answers 410).
+    """
+    live_slug = (
+        ArticleVersion.objects.filter(slug=slug, article__live_version__isnull=False)
+        .order_by("-approved_at")
+        .values_list("article__live_version__slug", flat=True)
+        .first()
+    )
+    if live_slug is None:
+        raise Http404("No article has been published at this address.")
+    return redirect("reader:detail", slug=live_slug, permanent=True)
 
 
 PAGE_TEMPLATES = (
