@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from articles.text import SingleLineValidator
+
 
 class User(AbstractUser):
     """A person who writes, reviews, edits or administers articles.
@@ -9,11 +11,21 @@ class User(AbstractUser):
     Credentials are shown to readers beside a reviewer's name ("Medically reviewed by …").
     """
 
+    # Django's own name and address fields, with the one-line rule: they appear in notices,
+    # bylines and the To: header.
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, validators=[SingleLineValidator(_("first name"))]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[SingleLineValidator(_("last name"))]
+    )
+    email = models.EmailField(_("email address"), blank=True, validators=[SingleLineValidator(_("email address"))])
     credentials = models.CharField(
         _("credentials"),
         max_length=100,
         blank=True,
         help_text=_("Degrees and titles shown after the name, e.g. “MD, FRCP”."),
+        validators=[SingleLineValidator(_("credentials"))],
     )
     receives_digest = models.BooleanField(
         _("daily digest"),

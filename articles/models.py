@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from articles.text import MultiLineValidator, SingleLineValidator
+
 
 def field_error(field: str, message, *, code: str, params: dict | None = None) -> ValidationError:
     """A ValidationError on one field that keeps its code (a plain dict of messages drops it)."""
@@ -100,9 +102,9 @@ class ArticleContent(models.Model):
 class Topic(models.Model):
     """A clinical specialty or subject that groups articles, e.g. Neurology."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[SingleLineValidator(_("name"))])
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[MultiLineValidator(_("description"))])
 
     class Meta:
         ordering = ["name"]
@@ -139,11 +141,18 @@ class Article(ConcurrentTransitionMixin, models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     title = models.CharField(
-        _("question"), max_length=300, help_text=_("The clinical question the article answers, as a reader asks it.")
+        _("question"),
+        max_length=300,
+        help_text=_("The clinical question the article answers, as a reader asks it."),
+        validators=[SingleLineValidator(_("question"))],
     )
     slug = models.SlugField(_("slug"), max_length=120, unique=True, blank=True)
     headline = models.CharField(
-        _("headline"), max_length=200, blank=True, help_text=_("Optional heading above the short answer.")
+        _("headline"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional heading above the short answer."),
+        validators=[SingleLineValidator(_("headline"))],
     )
     topic = models.ForeignKey(
         Topic, verbose_name=_("topic"), on_delete=models.PROTECT, null=True, blank=True, related_name="articles"
@@ -329,8 +338,8 @@ class Section(ArticleContent):
         related_name="children",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    heading = models.CharField(_("heading"), max_length=200)
-    intro = models.TextField(_("intro"), blank=True)
+    heading = models.CharField(_("heading"), max_length=200, validators=[SingleLineValidator(_("heading"))])
+    intro = models.TextField(_("intro"), blank=True, validators=[MultiLineValidator(_("intro"))])
 
     history = HistoricalRecords()
     objects = ContentQuerySet.as_manager()
@@ -402,9 +411,12 @@ class Claim(ArticleContent):
         related_name="children",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[MultiLineValidator(_("claim"))])
     plain_language = models.TextField(
-        _("plain-language text"), blank=True, help_text=_("The same statement in everyday words, for patients.")
+        _("plain-language text"),
+        blank=True,
+        help_text=_("The same statement in everyday words, for patients."),
+        validators=[MultiLineValidator(_("plain-language text"))],
     )
 
     history = HistoricalRecords()

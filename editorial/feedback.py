@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
+from articles.text import MultiLineValidator, SingleLineValidator, one_line
 from config.client_ip import client_ip
 from editorial.exceptions import TransitionForbiddenError, WorkflowError
 from editorial.models import ReaderMessage
@@ -97,6 +98,7 @@ def _text_field(*, label: str, help_text: str, max_length: int, rows: int) -> fo
         help_text=help_text,
         min_length=MIN_TEXT,
         max_length=max_length,
+        validators=[MultiLineValidator("message")],
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={
             "required": "Please write your message before sending it.",
@@ -149,6 +151,7 @@ class ErrorReportForm(ReaderMessageForm):
         label="Which part is wrong? (optional)",
         required=False,
         max_length=200,
+        validators=[SingleLineValidator("part")],
         help_text="A claim or reference number, a heading, or a few words from the sentence.",
         error_messages={"max_length": "Please keep this under %(limit_value)d characters (you wrote %(show_value)d)."},
     )
@@ -202,9 +205,9 @@ def file_reader_message(
 
 
 def draft_title(text: str) -> str:
-    """A question's first line, cut to what an article's title holds."""
+    """A question's first line, as one line of single spaces, cut to what an article's title holds."""
     lines = text.strip().splitlines()
-    first_line = lines[0].strip() if lines else ""
+    first_line = one_line(lines[0]) if lines else ""
     return first_line[: Article._meta.get_field("title").max_length]
 
 

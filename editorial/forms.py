@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from articles.text import MultiLineValidator
 from editorial import permissions
 from editorial.models import ReviewAssignment
 
@@ -47,6 +48,7 @@ class DeclineForm(forms.Form):
         label="Why are you declining?",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
+        validators=[MultiLineValidator("reason")],
         help_text="The editors read this when they reassign the review (e.g. a conflict of interest, leave, "
         "outside your specialty).",
     )

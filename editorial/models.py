@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from articles.text import MultiLineValidator, SingleLineValidator
 from editorial.records import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -203,7 +204,7 @@ class ClaimReview(AppendOnlyModel):
     claim_uuid = models.UUIDField(_("claim stable ID"), db_index=True)
     claim_fingerprint = models.CharField(_("claim fingerprint"), max_length=64)
     verified = models.BooleanField(_("verified"))
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[MultiLineValidator(_("comment"))])
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -333,11 +334,20 @@ class ReaderMessage(models.Model):
     version_number = models.PositiveIntegerField(
         _("version read"), help_text=_("The approved version the reader was shown when writing.")
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[MultiLineValidator(_("message"))])
     part = models.CharField(
-        _("part reported"), max_length=200, blank=True, help_text=_("For an error report: which part is wrong.")
+        _("part reported"),
+        max_length=200,
+        blank=True,
+        help_text=_("For an error report: which part is wrong."),
+        validators=[SingleLineValidator(_("part reported"))],
     )
-    email = models.EmailField(_("email"), blank=True, help_text=_("Given by the reader for a reply."))
+    email = models.EmailField(
+        _("email"),
+        blank=True,
+        help_text=_("Given by the reader for a reply."),
+        validators=[SingleLineValidator(_("email"))],
+    )
     audience = models.CharField(
         _("audience"),
         max_length=16,
@@ -387,7 +397,7 @@ class ReviewReply(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, related_name="+"
     )
     author_name = models.CharField(_("author name"), max_length=200)
-    text = models.TextField(_("answer"))
+    text = models.TextField(_("answer"), validators=[MultiLineValidator(_("answer"))])
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

@@ -4,21 +4,24 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from articles.text import MultiLineValidator, SingleLineValidator
 from pages.text import Block, parse_blocks
 
 
 class EditorialPolicy(models.Model):
     """The editorial policy readers see at /editorial-policy/: the most recently updated one."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[SingleLineValidator(_("title"))])
     summary = models.CharField(
         _("summary"),
         max_length=300,
         help_text=_("One or two sentences, shown under the title and in search results."),
+        validators=[SingleLineValidator(_("summary"))],
     )
     body = models.TextField(
         _("body"),
         help_text=_("Plain text. Leave a blank line between paragraphs; start a line with “## ” to make it a heading."),
+        validators=[MultiLineValidator(_("body"))],
     )
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
@@ -44,19 +47,33 @@ class EditorialPolicy(models.Model):
 class BoardMember(models.Model):
     """A member of the Medical Advisory Board, as readers see them at /advisory-board/."""
 
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[SingleLineValidator(_("name"))])
     credentials = models.CharField(
-        _("credentials"), max_length=100, blank=True, help_text=_("Degrees and titles, e.g. “MD, FRCP”.")
+        _("credentials"),
+        max_length=100,
+        blank=True,
+        help_text=_("Degrees and titles, e.g. “MD, FRCP”."),
+        validators=[SingleLineValidator(_("credentials"))],
     )
-    specialty = models.CharField(_("specialty"), max_length=150)
+    specialty = models.CharField(_("specialty"), max_length=150, validators=[SingleLineValidator(_("specialty"))])
     affiliation = models.CharField(
-        _("affiliation"), max_length=200, blank=True, help_text=_("Hospital, university or practice.")
+        _("affiliation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Hospital, university or practice."),
+        validators=[SingleLineValidator(_("affiliation"))],
     )
-    bio = models.TextField(_("short bio"), blank=True, help_text=_("Two or three sentences for readers."))
+    bio = models.TextField(
+        _("short bio"),
+        blank=True,
+        help_text=_("Two or three sentences for readers."),
+        validators=[MultiLineValidator(_("short bio"))],
+    )
     disclosures = models.TextField(
         _("disclosures"),
         default="None declared",
         help_text=_("Financial and professional interests that could bear on their reviews, or “None declared”."),
+        validators=[MultiLineValidator(_("disclosures"))],
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

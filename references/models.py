@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from articles.models import ArticleContent, ContentQuerySet
+from articles.text import SingleLineValidator
 from references.validators import normalize_doi, normalize_pmid, validate_doi, validate_pmid
 
 
@@ -73,24 +74,37 @@ class Reference(models.Model):
 
     uuid = models.UUIDField(_("stable ID"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.RESEARCH)
-    title = models.CharField(_("title"), max_length=500)
+    title = models.CharField(_("title"), max_length=500, validators=[SingleLineValidator(_("title"))])
     authors = models.TextField(
-        _("authors"), blank=True, help_text=_("As they should be cited, e.g. “Zesiewicz TA, Elble RJ, Louis ED”.")
+        _("authors"),
+        blank=True,
+        help_text=_("As they should be cited, e.g. “Zesiewicz TA, Elble RJ, Louis ED”."),
+        validators=[SingleLineValidator(_("authors"))],
     )
-    source = models.CharField(_("source"), max_length=300, blank=True, help_text=_("Journal, publisher or body."))
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Journal, publisher or body."),
+        validators=[SingleLineValidator(_("source"))],
+    )
     year = models.PositiveSmallIntegerField(
         _("year"), null=True, blank=True, validators=[MinValueValidator(1800), max_publication_year]
     )
-    volume = models.CharField(_("volume"), max_length=20, blank=True)
-    issue = models.CharField(_("issue"), max_length=20, blank=True)
-    pages = models.CharField(_("pages"), max_length=30, blank=True)
+    volume = models.CharField(_("volume"), max_length=20, blank=True, validators=[SingleLineValidator(_("volume"))])
+    issue = models.CharField(_("issue"), max_length=20, blank=True, validators=[SingleLineValidator(_("issue"))])
+    pages = models.CharField(_("pages"), max_length=30, blank=True, validators=[SingleLineValidator(_("pages"))])
     doi = NormalizedIdentifierField(
-        _("DOI"), max_length=255, unique=True, normalizer=normalize_doi, validators=[validate_doi]
+        _("DOI"),
+        max_length=255,
+        unique=True,
+        normalizer=normalize_doi,
+        validators=[SingleLineValidator(_("DOI")), validate_doi],
     )
     pmid = NormalizedIdentifierField(
         _("PMID"), max_length=9, unique=True, normalizer=normalize_pmid, validators=[validate_pmid]
     )
-    url = models.URLField(_("URL"), max_length=500, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True, validators=[SingleLineValidator(_("URL"))])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -3,6 +3,7 @@
 from django import forms
 
 from articles.models import Article
+from articles.text import MultiLineValidator
 from references.models import Reference
 
 
@@ -38,6 +39,7 @@ class PasteReferencesForm(NoColonMixin, forms.Form):
         label="Paste references",
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=100_000,
+        validators=[MultiLineValidator("pasted references")],
         help_text="BibTeX entries, RIS records, or DOIs/PMIDs one per line. Each bad entry is reported by line; "
         "the good ones are kept, and references already in the library are matched by DOI or PMID.",
     )
@@ -49,6 +51,7 @@ class MarkdownForm(NoColonMixin, forms.Form):
         label="Paste an article written in Markdown",
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=200_000,
+        validators=[MultiLineValidator("pasted Markdown")],
         help_text="“## Section” headings, “- ” bullet claims (indent to nest), citation markers like [1, 2] with a "
         "numbered list under “## References”, or [@doi:10.…]. Unresolved markers are reported by line.",
     )
