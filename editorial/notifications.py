@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from articles.text import one_line
 from editorial.models import Notification, ReviewAssignment, TransitionLog
 
 
@@ -46,6 +47,18 @@ class Message:
     items: list[Item] = field(default_factory=list)
     footer: str = ""
     footer_url: str = ""
+
+
+def subject_line(text: str) -> str:
+    """Make ``text`` a subject any mail backend sends: one line, no control characters, cut to fit the outbox.
+
+    Every subject goes through here, when the row is written and again when it is sent, so a
+    title stored before the one-line rule (or any text a message puts in a subject) can never
+    make delivery fail for good.
+    """
+    subject = one_line(text)
+    limit = Notification._meta.get_field("subject").max_length
+    return subject if len(subject) <= limit else f"{subject[: limit - 1].rstrip()}…"
 
 
 def absolute(path: str) -> str:
@@ -92,7 +105,7 @@ def write(
             period=period,
             recipient=person,
             email=person.email,
-            subject=message.subject,
+            subject=subject_line(message.subject),
             body_text=render_to_string("emails/notification.txt", {"message": message, "recipient": person}),
             body_html=render_to_string("emails/notification.html", {"message": message, "recipient": person}),
         )
@@ -215,7 +228,7 @@ def deliver(notification_id: int) -> str:
             status=Notification.Status.CANCELLED, cancelled_because=reason, claimed_at=None
         )
         return "cancelled"
-    email = EmailMultiAlternatives(notification.subject, notification.body_text, to=[notification.email])
+    email = EmailMultiAlternatives(subject_line(notification.subject), notification.body_text, to=[notification.email])
     email.attach_alternative(notification.body_html, "text/html")
     try:
         email.send()
