@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.text import MultiLineValidator
@@ -20,7 +21,7 @@ class AssignReviewerForm(forms.Form):
     reviewer = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         label="Board member",
-        help_text="Members of the Medical Advisory Board who did not write this article and are not assigned yet.",
+        help_text="Board members who did not write or edit this article and are not assigned yet.",
     )
     due_at = forms.DateTimeField(
         label="Due",
@@ -31,13 +32,10 @@ class AssignReviewerForm(forms.Form):
 
     def __init__(self, *args, article, **kwargs):
         super().__init__(*args, **kwargs)
-        authors = [author.pk for author in article.authors.all()]
         assigned = ReviewAssignment.objects.current_round(article).active().values("reviewer")
         self.fields["reviewer"].queryset = (
-            get_user_model()
-            .objects.with_perm(permissions.REVIEW, include_superusers=False)
-            .filter(is_active=True)
-            .exclude(pk__in=authors)
+            permissions.holders(permissions.REVIEW, include_superusers=False)
+            .exclude(pk__in=permissions.contributor_ids(article) | {author.pk for author in article.authors.all()})
             .exclude(pk__in=assigned)
             .order_by("last_name", "first_name", "username")
         )
@@ -52,3 +50,20 @@ class DeclineForm(forms.Form):
         help_text="The editors read this when they reassign the review (e.g. a conflict of interest, leave, "
         "outside your specialty).",
     )
+
+
+class AuthorsForm(forms.Form):
+    authors = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="People who may write articles. Everyone who was ever an author stays unable to review it.",
+    )
+
+    def __init__(self, *args, article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authors"].initial = [author.pk for author in article.authors.all()]
+        users = get_user_model().objects
+        writers = permissions.holders(permissions.SUBMIT, include_superusers=False)
+        self.fields["authors"].queryset = users.filter(
+            Q(pk__in=writers.values("pk")) | Q(pk__in=article.authors.values("pk"))
+        ).order_by("last_name", "first_name", "username")

@@ -79,8 +79,8 @@ def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> Revi
         _require_permission("assign", by, locked)
         if not permissions.is_reviewer(reviewer):
             raise WorkflowError(f"{reviewer} is not a member of the Medical Advisory Board.", code="not_a_reviewer")
-        if permissions.is_author_of(reviewer, locked):
-            raise WorkflowError(f"{reviewer} wrote this article and cannot review it.", code="own_article")
+        if permissions.is_contributor(reviewer, locked):
+            raise WorkflowError(f"{reviewer} wrote or edited this article and cannot review it.", code="own_article")
         if due_at <= timezone.now():
             raise WorkflowError("Choose a due date in the future.", code="due_in_past")
         if ReviewAssignment.objects.current_round(locked).active().filter(reviewer=reviewer).exists():
@@ -97,6 +97,49 @@ def assign_reviewer(article: Article, *, reviewer, by, due_at: datetime) -> Revi
         )
         notifications.queue_for_event(locked, entry, assignment=assignment)
     return assignment
+
+
+def change_authors(article: Article, *, authors, by) -> Article:
+    """Make ``authors`` the article's authors: an editor's decision, logged with who was before.
+
+    Authorship is never changed by an author's own form. Whoever was an author stays unable to
+    review the article (`permissions.is_contributor` reads the history), so handing an article
+    to a reviewer cannot make its writer its approver.
+    """
+    authors = list(authors)
+    with transaction.atomic():
+        locked = _lock(article, check_moved_on=False)
+        _require_permission("change_authors", by, locked)
+        if not authors:
+            raise WorkflowError("An article needs at least one author.", code="no_author")
+        not_writers = [str(user) for user in authors if not permissions.is_writer(user)]
+        if not_writers:
+            raise WorkflowError(
+                f"{', '.join(not_writers)} cannot write articles (not in the Authors or Editors role).",
+                code="not_a_writer",
+            )
+        reviewing = ReviewAssignment.objects.current_round(locked).active().filter(reviewer__in=authors)
+        if reviewing.exists():
+            names = ", ".join(str(assignment.reviewer) for assignment in reviewing.select_related("reviewer"))
+            raise WorkflowError(f"{names} is reviewing this article, so cannot become its author.", code="reviewing")
+        before = list(locked.authors.all())
+        if {user.pk for user in before} == {user.pk for user in authors}:
+            return locked
+        locked._history_user = by
+        locked._change_reason = "change_authors"  # a workflow save: not an edit of the content
+        locked.authors.set(authors)
+        _log(
+            locked,
+            "change_authors",
+            from_state=locked.state,
+            by=by,
+            comment=f"Authors: {_names(authors)} (were: {_names(before)}).",
+        )
+    return locked
+
+
+def _names(users) -> str:
+    return ", ".join(user.display_name for user in users) or "nobody"
 
 
 def decline_assignment(assignment: ReviewAssignment, *, by, reason: str) -> ReviewAssignment:

@@ -186,15 +186,9 @@ def update_reference(article, *, by, version, reference: Reference) -> Reference
     approved, so that goes through an editor in the reference library instead.
     """
     with editing(article, by=by, version=version) as locked:
-        if (
-            not locked.gathered_references.filter(pk=reference.pk).exists()
-            and not Citation.objects.filter(reference=reference, claim__article=locked).exists()
-        ):
-            raise TransitionForbiddenError("This reference is not one of this article's references.")
-        if Citation.objects.filter(reference=reference).exclude(claim__article=locked).exists():
-            raise TransitionForbiddenError(
-                "Other articles cite this reference, so an editor corrects it in the reference library."
-            )
+        refusal = permissions.reference_refusal(by, reference, article=locked)
+        if refusal:
+            raise TransitionForbiddenError(refusal)
         return _saved(reference, by)
 
 

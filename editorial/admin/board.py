@@ -15,35 +15,20 @@ from simple_history.admin import SimpleHistoryAdmin
 from articles.history import content_history
 from articles.models import Article, Claim, Section
 from editorial import permissions, schedule
-from editorial.admin.records import VisibleArticlesMixin, next_reminders
+from editorial.admin.mixins import ContentAdminMixin
+from editorial.admin.records import next_reminders
 from editorial.exceptions import WorkflowError
-from editorial.forms import AssignReviewerForm
+from editorial.forms import AssignReviewerForm, AuthorsForm
 from editorial.models import ArticleVersion, ReviewAssignment, TransitionLog
 from editorial.review import available_actions, review_page
 from editorial.services import (
     assign_reviewer,
     carry_over_verifications,
+    change_authors,
     perform_transition,
     record_claim_review,
 )
 from references.models import Citation
-
-
-class LockedContentMixin:
-    """Content is read-only in the admin while the workflow holds it (review, approved, withdrawn)."""
-
-    def article_of(self, obj):
-        return obj
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and not self.article_of(obj).is_editable:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and not self.article_of(obj).is_editable:
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 def _article_id(request) -> str | None:
@@ -51,31 +36,30 @@ def _article_id(request) -> str | None:
     return match.kwargs.get("object_id") if match else None
 
 
-def _article_editable(request, obj) -> bool:
-    """Whether the article on this admin page is editable; nested inlines get their parent
-    (a section or a claim) as ``obj``, so the article's state is read once per request."""
-    if obj is None:
-        return True
-    if isinstance(obj, Article):
-        return obj.is_editable
-    if not hasattr(request, "_vetted_article_state"):
-        request._vetted_article_state = (
-            Article.objects.filter(pk=_article_id(request)).values_list("state", flat=True).first()
-        )
-    return request._vetted_article_state in Article.EDITABLE_STATES
+def _content_editable(request) -> bool:
+    """Whether the viewer may change the content of the article this page shows.
+
+    `ArticleAdmin.get_object` leaves the article on the request; the nested inlines (which get
+    their parent section or claim as ``obj``) ask this instead, once per request. On the add
+    form there is no article yet: the new draft will be the viewer's own.
+    """
+    if not hasattr(request, "_vetted_content_editable"):
+        article = getattr(request, "vetted_article", None)
+        request._vetted_content_editable = article is None or permissions.can_edit_content(request.user, article)
+    return request._vetted_content_editable
 
 
 class EditableWithArticle:
-    """Nested content inlines are editable only while the article is (draft, changes requested)."""
+    """Nested content inlines are editable only where the article's content is (`permissions.can_edit_content`)."""
 
     def has_change_permission(self, request, obj=None):
-        return _article_editable(request, obj) and super().has_change_permission(request, obj)
+        return _content_editable(request) and super().has_change_permission(request, obj)
 
     def has_add_permission(self, request, obj=None):
-        return _article_editable(request, obj) and super().has_add_permission(request, obj)
+        return _content_editable(request) and super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return _article_editable(request, obj) and super().has_delete_permission(request, obj)
+        return _content_editable(request) and super().has_delete_permission(request, obj)
 
 
 class CitationInline(EditableWithArticle, nested_admin.NestedTabularInline):
@@ -252,7 +236,9 @@ class OverdueArticleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Article)
-class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(ContentAdminMixin, nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
+    article_path = ""
+
     list_display = (
         "title",
         "state",
@@ -265,7 +251,9 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
     list_filter = ("state", QueueFilter, OverdueArticleFilter, ReviewDueFilter, "topic")
     list_select_related = ("topic", "live_version")
     search_fields = ("title", "headline", "slug", "claims__text", "sections__heading")
+    exclude = ("authors", "gathered_references")  # authorship changes only through an editor's logged decision
     readonly_fields = (
+        "author_list",
         "state",
         "live_version",
         "next_review",
@@ -276,7 +264,6 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         "updated_at",
         "transition_log_csv",
     )
-    filter_horizontal = ("authors",)
     inlines = [SummaryInline, SectionInline, AssignmentInline, TransitionLogInline, VersionInline]
     history_list_display = ["state"]
 
@@ -286,8 +273,7 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
             queryset=ReviewAssignment.objects.active().select_related("reviewer").order_by("due_at"),
             to_attr="open_assignments",
         )
-        articles = super().get_queryset(request).prefetch_related("authors", open_assignments)
-        return permissions.visible_articles(request.user, articles)
+        return super().get_queryset(request).prefetch_related("authors", open_assignments)
 
     def changelist_view(self, request, extra_context=None):
         # Board members land on their own queue; a link back to "All" keeps the rest one click away.
@@ -334,8 +320,17 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
             return format_html('<strong class="review-due">Review due</strong> since {}', day)
         return day
 
+    def view_on_site(self, article):
+        """Readers' page, only while readers can open it (never for a draft that was not approved)."""
+        if article.live_version_id is None or article.state == Article.State.WITHDRAWN:
+            return None
+        return article.get_absolute_url()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if not change:
+            # Whoever starts an article is its author, as at /write/new/; editors change authorship later.
+            form.instance.authors.add(request.user)
         # An author's open editor tab must notice an edit made here (see writing.editing).
         Article.objects.filter(pk=form.instance.pk).update(edit_version=F("edit_version") + 1)
 
@@ -343,7 +338,16 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         article = super().get_object(request, object_id, from_field)
         if article is not None:
             article.viewer = request.user  # the "reviewers" field offers the assign link to editors only
+            request.vetted_article = article  # the nested inlines ask whether its content is editable
         return article
+
+    @admin.display(description="authors")
+    def author_list(self, article):
+        names = self.author_names(article) if article.pk else "You, once the article is saved."
+        if article.pk is None or permissions.refusal("change_authors", article.viewer, article):
+            return names
+        url = reverse("admin:articles_article_authors", args=[article.pk])
+        return format_html('{} · <a href="{}">Change authors…</a>', names, url)
 
     @admin.display(description="reviewers")
     def reviewers(self, article):
@@ -359,6 +363,7 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         view = self.admin_site.admin_view
         return [
             path("<int:object_id>/assign/", view(self.assign_view), name="articles_article_assign"),
+            path("<int:object_id>/authors/", view(self.authors_view), name="articles_article_authors"),
             path("<int:object_id>/review/", view(self.review_view), name="articles_article_review"),
             path(
                 "<int:object_id>/content-history/",
@@ -380,8 +385,8 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
     def _visible_article(self, request, object_id: int) -> Article:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        articles = permissions.visible_articles(
-            request.user, Article.objects.select_related("live_version", "topic").prefetch_related("authors")
+        articles = self.visible_rows(
+            request, Article.objects.select_related("live_version", "topic").prefetch_related("authors")
         )
         return get_object_or_404(articles, pk=object_id)
 
@@ -467,7 +472,7 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
 
     def assign_view(self, request, object_id: int):
         article = get_object_or_404(
-            permissions.visible_articles(request.user, Article.objects.prefetch_related("authors")), pk=object_id
+            self.visible_rows(request, Article.objects.prefetch_related("authors")), pk=object_id
         )
         if permissions.refusal("assign", request.user, article):
             raise PermissionDenied
@@ -494,6 +499,29 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         }
         return TemplateResponse(request, "admin/articles/assign.html", context)
 
+    def authors_view(self, request, object_id: int):
+        """Editors change who the authors are; the change is logged. Nobody else can."""
+        article = self._visible_article(request, object_id)
+        if permissions.refusal("change_authors", request.user, article):
+            raise PermissionDenied
+        form = AuthorsForm(request.POST or None, article=article)
+        if request.method == "POST" and form.is_valid():
+            try:
+                change_authors(article, authors=form.cleaned_data["authors"], by=request.user)
+            except WorkflowError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, "The authors are changed; the transition log records it.")
+                return redirect("admin:articles_article_change", article.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Authors of “{article}”",
+            "article": article,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/authors.html", context)
+
     @admin.display(description="transition log")
     def transition_log_csv(self, article):
         if article.pk is None:
@@ -502,23 +530,30 @@ class ArticleAdmin(LockedContentMixin, nested_admin.NestedModelAdminMixin, Simpl
         return format_html('<a href="{}">Download as CSV</a>', url)
 
 
+class ContentPartAdmin(ContentAdminMixin, SimpleHistoryAdmin):
+    """Sections, claims and citations are edited on their article's page, where the nested inlines
+    follow the workflow; their own admin only lists them, with their read-only history."""
+
+    edits_here = False
+
+
 @admin.register(Section)
-class SectionAdmin(VisibleArticlesMixin, LockedContentMixin, SimpleHistoryAdmin):
+class SectionAdmin(ContentPartAdmin):
     list_display = ("heading", "article", "parent", "position")
     list_select_related = ("article", "parent")
     search_fields = ("heading", "article__title")
-    raw_id_fields = ("article", "parent")
-
-    def article_of(self, section):
-        return section.article
 
 
 @admin.register(Claim)
-class ClaimAdmin(VisibleArticlesMixin, LockedContentMixin, SimpleHistoryAdmin):
+class ClaimAdmin(ContentPartAdmin):
     list_display = ("__str__", "article", "section", "position")
     list_select_related = ("article", "section")
     search_fields = ("text", "article__title")
-    raw_id_fields = ("article", "section", "parent")
 
-    def article_of(self, claim):
-        return claim.article
+
+@admin.register(Citation)
+class CitationAdmin(ContentPartAdmin):
+    article_path = "claim__article"
+
+    list_display = ("claim", "reference", "position")
+    list_select_related = ("claim", "reference")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from editorial.admin.mixins import ContentAdminMixin
 from editorial.selectors import citing_articles
 from references.duplicates import likely_duplicates
 from references.models import Citation, NormalizedIdentifierField, Reference
@@ -56,7 +57,10 @@ class CitedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(ContentAdminMixin, SimpleHistoryAdmin):
+    """The shared library: everyone reads it; corrections follow `permissions.reference_refusal`."""
+
+    article_path = None  # references belong to no single article
     list_display = ("kind", "title", "source", "year", "doi_link", "pmid_link", "cited_by")
     list_display_links = ("title",)
     list_filter = ("kind", "year", LikelyDuplicateFilter, CitedFilter)
@@ -121,11 +125,3 @@ class ReferenceAdmin(SimpleHistoryAdmin):
                 "hidden_citing_count": sum(1 for article in citing if not article.visible),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-
-@admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ("claim", "reference", "position")
-    list_select_related = ("claim", "reference")
-    autocomplete_fields = ("reference",)
-    raw_id_fields = ("claim",)

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from editorial import permissions, schedule
+from editorial.admin.mixins import ArticleRowsMixin
 from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
 from editorial.feedback import start_draft_from_question
@@ -44,16 +45,6 @@ def next_reminders(assignment) -> str:
     )
 
 
-class VisibleArticlesMixin:
-    """Rows about articles show only where the viewer may see the article (`permissions.visible_articles`)."""
-
-    article_path = "article"
-
-    def get_queryset(self, request):
-        visible = permissions.visible_articles(request.user).values("pk")
-        return super().get_queryset(request).filter(**{f"{self.article_path}__in": visible})
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records written by the workflow: visible, never added, changed or deleted here."""
 
@@ -68,7 +59,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
+class TransitionLogAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     list_display = ("created_at", "article", "transition", "from_state", "to_state", "actor_name", "comment")
     list_filter = ("transition", "to_state")
     list_select_related = ("article", "version")
@@ -96,7 +87,7 @@ class TransitionLogAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
 
 
 @admin.register(ArticleVersion)
-class ArticleVersionAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
+class ArticleVersionAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     list_display = ("article", "number", "approved_at", "reviewer_names", "content_hash")
     list_select_related = ("article",)
     search_fields = ("article__title",)
@@ -140,7 +131,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
+class ReviewAssignmentAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     list_display = ("article", "reviewer", "status", "due_at", "next_reminder")
     list_filter = ("status", OverdueFilter)
     list_select_related = ("article", "reviewer", "assigned_by")
@@ -201,7 +192,7 @@ class ReviewAssignmentAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
 
 
 @admin.register(ClaimReview)
-class ClaimReviewAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
+class ClaimReviewAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     article_path = "assignment__article"
 
     list_display = ("created_at", "assignment", "claim", "verified", "comment")
@@ -210,7 +201,7 @@ class ClaimReviewAdmin(VisibleArticlesMixin, ReadOnlyAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     list_display = ("created_at", "kind", "email", "article", "status", "attempts", "sent_at", "outcome")
     list_filter = ("status", "kind", "recipient")
     list_select_related = ("article",)
@@ -223,7 +214,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReaderMessage)
-class ReaderMessageAdmin(VisibleArticlesMixin, admin.ModelAdmin):
+class ReaderMessageAdmin(ArticleRowsMixin, admin.ModelAdmin):
     """The editors' queue of readers' questions and error reports: read, triage, start a draft."""
 
     list_display = ("created_at", "kind", "article", "status", "short_text", "email")

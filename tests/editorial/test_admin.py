@@ -63,8 +63,8 @@ def test_transition_log_cannot_be_changed_or_deleted_in_the_admin():
     assert entry.comment == ""
 
 
-def test_locked_content_is_read_only_in_the_admin_and_editable_in_a_draft():
-    """A section of an article under review cannot be saved; in a draft it can."""
+def test_sections_are_only_shown_by_their_own_admin_and_edited_on_the_article_page():
+    """The section admin refuses changes in every state; the draft's article page offers them."""
     article = workflow.under_review()
     editor = logged_in(workflow.editor())
     section = article.sections.get()
@@ -76,9 +76,12 @@ def test_locked_content_is_read_only_in_the_admin_and_editable_in_a_draft():
     draft = workflow.ready_article()
     draft_section = draft.sections.get()
     url = reverse("admin:articles_section_change", args=[draft_section.pk])
-    response = editor.post(url, {"article": draft.pk, "heading": "Changed", "position": 0, "intro": ""})
-    assert response.status_code == 302
-    assert Section.objects.get(pk=draft_section.pk).heading == "Changed"
+    assert editor.post(url, {"article": draft.pk, "heading": "Changed", "position": 0, "intro": ""}).status_code == 403
+    assert Section.objects.get(pk=draft_section.pk).heading == "Treatment"
+    page = editor.get(reverse("admin:articles_article_change", args=[draft.pk])).content.decode()
+    assert 'name="sections-0-heading"' in page
+    locked_page = editor.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert 'name="sections-0-heading"' not in locked_page
 
 
 def test_article_admin_shows_history_with_the_acting_user():

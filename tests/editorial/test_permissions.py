@@ -13,9 +13,9 @@ from django_fsm import has_transition_perm
 from accounts.models import User
 from articles.models import Article, Claim
 from editorial import permissions, roles
-from editorial.exceptions import TransitionForbiddenError
+from editorial.exceptions import TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
-from editorial.services import assign_reviewer, perform_transition, record_claim_review
+from editorial.services import assign_reviewer, change_authors, perform_transition, record_claim_review
 from tests.factories import ArticleFactory, UserFactory
 from tests.workflow import (
     approved,
@@ -130,7 +130,7 @@ def act(action: str, scene: Scene, actor):
 
 LOGIN = "Log in with an active account to do this."
 BOARD = "Only a member of the Medical Advisory Board can review articles."
-WROTE_IT = "You wrote this article, so another board member must review it."
+WROTE_IT = "You wrote or edited this article, so another board member must review it."
 ASSIGNED_ELSEWHERE = "This article is assigned to {reviewer}."
 ASSIGN = "Only an editor can assign reviewers."
 NOBODY_INACTIVE = {"inactive_author": LOGIN, "inactive_superuser": LOGIN, "anonymous": LOGIN}
@@ -145,7 +145,7 @@ def editor_only(verb: str) -> str:
 
 
 def wrote(verb: str) -> str:
-    return f"You wrote this article, so you cannot {verb} it."
+    return f"You wrote or edited this article, so you cannot {verb} it."
 
 
 def only_assigned(verb: str) -> str:
@@ -351,7 +351,7 @@ def test_allowed_role_records_a_claim_review(action, scene_name, role):
 def test_author_cannot_approve_own_article():
     """The article's author is refused with the reason that they wrote it."""
     scene = build_scene("verified")
-    with pytest.raises(TransitionForbiddenError, match="You wrote this article, so you cannot approve it."):
+    with pytest.raises(TransitionForbiddenError, match="You wrote or edited this article, so you cannot approve it."):
         perform_transition(scene.article, "approve", by=scene.author)
     assert Article.objects.get(pk=scene.article.pk).state == Article.State.UNDER_REVIEW
 
@@ -367,7 +367,7 @@ def test_superuser_cannot_approve_article_they_wrote_even_when_assigned_and_veri
     with pytest.raises(TransitionForbiddenError) as caught:
         perform_transition(article, "approve", by=admin)
 
-    assert caught.value.message == "You wrote this article, so you cannot approve it."
+    assert caught.value.message == "You wrote or edited this article, so you cannot approve it."
     assert snapshot(article) == before
     assert article.live_version is None
 
@@ -465,3 +465,71 @@ def test_permission_predicates_and_fsm_transition_permissions_give_the_same_answ
     assert permissions.can_edit_content(writer, draft)
     assert permissions.can_edit_content(editor(), draft)
     assert not permissions.can_edit_content(author(), draft)
+
+
+def _edit_first_claim(article: Article, by) -> None:
+    claim = article.claims.in_sections().first()
+    claim.text = f"{claim.text} Edited."
+    claim._history_user = by
+    claim.save()
+
+
+def test_board_member_who_edited_this_rounds_content_cannot_review_or_be_assigned():
+    """Four-eyes covers editing as well as authorship: a board member who changed a claim reviews none of it."""
+    both = UserFactory(groups=[roles.EDITORS, roles.REVIEWERS], first_name="Eve", last_name="Both")
+    article = ready_article()
+    _edit_first_claim(article, both)
+    article = submitted(article)
+    before = snapshot(article)
+
+    with pytest.raises(TransitionForbiddenError) as caught:
+        perform_transition(article, "start_review", by=both)
+    assert caught.value.message == "You wrote or edited this article, so another board member must review it."
+    with pytest.raises(WorkflowError, match="wrote or edited this article"):
+        assign_reviewer(article, reviewer=both, by=editor(), due_at=in_days(3))
+    assert snapshot(article) == before
+    assert permissions.can_perform("start_review", reviewer(), article)
+
+
+def test_edits_approved_in_an_earlier_round_do_not_bar_the_next_review():
+    """Only this round's content counts: a board member whose edit was approved before may review the revision."""
+    both = UserFactory(groups=[roles.EDITORS, roles.REVIEWERS])
+    article = ready_article()
+    _edit_first_claim(article, both)
+    article = approved(article)
+    writer = article.authors.first()
+    article = perform_transition(article, "revise", by=writer)
+    article = perform_transition(article, "submit", by=writer)
+    assert permissions.refusal("start_review", both, article) is None
+
+
+def test_someone_who_was_an_author_once_cannot_review_after_leaving_the_authors():
+    """Authorship is read from the history: leaving the author list does not make a writer a reviewer."""
+    writer = UserFactory(groups=[roles.AUTHORS, roles.REVIEWERS])
+    colleague = author()
+    article = ready_article(by=writer)
+    change_authors(article, authors=[colleague], by=editor())
+    article = submitted(Article.objects.get(pk=article.pk))
+    assert not permissions.is_author_of(writer, article)
+    assert permissions.refusal("start_review", writer, article) == (
+        "You wrote or edited this article, so another board member must review it."
+    )
+
+
+def test_only_editors_change_authors_and_the_log_records_it():
+    """An author cannot hand their article to someone else; an editor can, and the change is logged."""
+    writer = author(first_name="Ada", last_name="Author")
+    colleague = author(first_name="Col", last_name="League")
+    article = ready_article(by=writer)
+    with pytest.raises(TransitionForbiddenError):
+        change_authors(article, authors=[colleague], by=writer)
+    assert list(article.authors.all()) == [writer]
+
+    change_authors(article, authors=[writer, colleague], by=editor(first_name="Ed", last_name="Itor"))
+    entry = TransitionLog.objects.get(article=article, transition="change_authors")
+    assert entry.comment == "Authors: Ada Author, Col League (were: Ada Author)."
+    assert set(article.authors.all()) == {writer, colleague}
+    with pytest.raises(WorkflowError, match="at least one author"):
+        change_authors(article, authors=[], by=editor())
+    with pytest.raises(WorkflowError, match="cannot write articles"):
+        change_authors(article, authors=[reviewer()], by=editor())

@@ -176,10 +176,11 @@ def test_review_page_costs_the_same_queries_however_long_the_article(django_asse
     client.get(review_url(short))
     # Queries: session, user, permissions ×2, the article, its authors, the document (3), open
     # assignments, marks and the authors' answers to them, then the buttons: three assignment
-    # lookups by the rules, and the approval check's marks.
-    with django_assert_num_queries(16):
+    # lookups by the rules, who wrote or edited the article (four-eyes, once), and the approval
+    # check's marks.
+    with django_assert_num_queries(17):
         client.get(review_url(short))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assert "41 of 41 claims verified" in client.get(review_url(long)).content.decode()
 
 
@@ -255,7 +256,7 @@ def test_request_changes_needs_a_comment_and_an_author_cannot_approve():
     response = logged_in(member).post(transition_url(article, "request_changes"), {"comment": ""}, follow=True)
     assert "Say what the authors should change." in messages_of(response)
     response = logged_in(article.authors.get()).post(transition_url(article, "approve"), follow=True)
-    assert "You wrote this article, so you cannot approve it." in messages_of(response)
+    assert "You wrote or edited this article, so you cannot approve it." in messages_of(response)
     article.refresh_from_db()
     assert article.state == Article.State.UNDER_REVIEW
 

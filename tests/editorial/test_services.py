@@ -345,7 +345,8 @@ def assign_refusal_cases():
     def wrote_it():
         user = UserFactory(groups=[roles.AUTHORS, roles.REVIEWERS], first_name="Co", last_name="Writer")
         article = ready_article(by=user)
-        return submitted(article), user, in_days(3), "own_article", "Co Writer wrote this article and cannot review it."
+        refusal = "Co Writer wrote or edited this article and cannot review it."
+        return submitted(article), user, in_days(3), "own_article", refusal
 
     def already_assigned():
         user = reviewer(first_name="Du", last_name="Plicate")
