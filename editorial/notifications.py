@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.text import one_line
+from editorial import permissions
 from editorial.models import Notification, ReviewAssignment, TransitionLog
 
 
@@ -70,7 +70,7 @@ def admin_url(article: Article) -> str:
 
 
 def _people_with(permission: str):
-    return get_user_model().objects.with_perm(permission).filter(is_active=True).exclude(email="").order_by("pk")
+    return permissions.holders(permission).exclude(email="").order_by("pk")
 
 
 def editors():
