@@ -252,7 +252,7 @@ def report_error(request, slug: str):
 
 def _receive(request, slug: str, form_class: type[ReaderMessageForm]):
     # Only what readers can see: a never-approved or withdrawn article is not there to write about.
-    article = get_object_or_404(Article.objects.published().select_related("live_version"), slug=slug)
+    article = get_object_or_404(Article.objects.published().select_related("live_version"), live_version__slug=slug)
     form = form_class(request.POST)
     if form.caught_in_honeypot:
         return _sent(request, article, form)  # answer as if it worked, so the bot learns nothing
@@ -284,6 +284,6 @@ def _invalid(request, article: Article, form: ReaderMessageForm, *, status: int)
         # The approved title, as the reader saw it (a revision may be rewording the question).
         "title": article.live_version.document.get("title", article.title),
         "form": form,
-        "action": reverse(form.url_name, args=[article.slug]),
+        "action": reverse(form.url_name, args=[article.live_version.slug]),
     }
     return TemplateResponse(request, "editorial/feedback_invalid.html", context, status=status)

@@ -202,3 +202,15 @@ def test_backfill_takes_slug_and_topic_from_the_approved_document_not_the_draft(
 
     version = ArticleVersion.objects.get(article=article)
     assert (version.slug, version.topic.name) == ("restless-legs", "Neurology")
+
+
+def test_the_feedback_forms_post_to_the_live_address_during_a_revision(reader):
+    """A draft's new slug does not reach the live page's forms: they post to the approved address."""
+    article = revised_with_new_address(live_article())
+    page = reader.get(OLD_URL).content.decode()
+    assert 'action="/articles/restless-legs/question/"' in page
+    assert "restless-legs-syndrome" not in page
+    text = "Does this apply to pregnancy as well?"
+    assert reader.post(f"{OLD_URL}question/", {"text": text}).status_code == 302
+    assert article.reader_messages.get().text == text
+    assert reader.post(f"{NEW_URL}question/", {"text": text}).status_code == 404
