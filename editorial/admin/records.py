@@ -91,7 +91,18 @@ class ArticleVersionAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     list_display = ("article", "number", "approved_at", "reviewer_names", "content_hash")
     list_select_related = ("article",)
     search_fields = ("article__title",)
-    fields = ("article", "number", "approved_at", "approved_by", "reviewers", "content_hash", "view", "document")
+    fields = (
+        "article",
+        "number",
+        "slug",
+        "topic",
+        "approved_at",
+        "approved_by",
+        "reviewers",
+        "content_hash",
+        "view",
+        "document",
+    )
 
     @admin.display(description="as readers saw it")
     def view(self, version):
