@@ -97,7 +97,7 @@ class TransitionLog(AppendOnlyModel):
     actor_name = models.CharField(
         _("actor name"), max_length=200, help_text=_("Kept as text so the log survives the account.")
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, validators=[MultiLineValidator(_("comment"))])
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
     version = models.ForeignKey(
         ArticleVersion, verbose_name=_("version"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -158,7 +158,9 @@ class ReviewAssignment(models.Model):
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.ACTIVE)
     approved_content_hash = models.CharField(_("approved content hash"), max_length=64, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, validators=[MultiLineValidator(_("reason for declining"))]
+    )
     created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 

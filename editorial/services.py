@@ -7,6 +7,7 @@ the transition log and history, and commits all of it at once or nothing at all.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
@@ -44,7 +45,7 @@ def perform_transition(
     """
     if transition not in TRANSITIONS:
         raise WorkflowError(f"“{transition}” is not a workflow action.", code="unknown_transition")
-    comment = comment.strip()
+    comment = _checked_text(comment, TransitionLog, "comment")
     with transaction.atomic():
         locked = _lock(article)
         method = getattr(locked, transition)
@@ -148,7 +149,7 @@ def decline_assignment(assignment: ReviewAssignment, *, by, reason: str) -> Revi
     The article keeps its state; an editor assigns someone else (or, while it is still
     submitted, another board member takes it from the queue).
     """
-    reason = reason.strip()
+    reason = _checked_text(reason, ReviewAssignment, "decline_reason")
     with transaction.atomic():
         article = _lock(assignment.article, check_moved_on=False)
         current = ReviewAssignment.objects.select_related("reviewer").get(pk=assignment.pk)
@@ -174,7 +175,7 @@ def decline_assignment(assignment: ReviewAssignment, *, by, reason: str) -> Revi
 
 def record_claim_review(claim: Claim, *, by, verified: bool, comment: str = "") -> ClaimReview:
     """Mark one claim verified, or as needing change (a comment then says what)."""
-    comment = comment.strip()
+    comment = _checked_text(comment, ClaimReview, "comment")
     with transaction.atomic():
         article = _lock(claim.article, check_moved_on=False)
         if article.state != Article.State.UNDER_REVIEW:
@@ -249,6 +250,16 @@ def carry_over_verifications(article: Article, *, by) -> int:
             if uuid in claims
         )
     return len([uuid for uuid in wanted if uuid in claims])
+
+
+def _checked_text(text: str, model, field_name: str) -> str:
+    """``text`` stripped, or a WorkflowError naming what its field refuses (rows here are created unvalidated)."""
+    text = text.strip()
+    try:
+        model._meta.get_field(field_name).run_validators(text)
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages), code="invalid_text") from error
+    return text
 
 
 def _require_permission(action: str, by, article: Article) -> None:

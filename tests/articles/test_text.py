@@ -183,12 +183,6 @@ NOT_TYPED = {
     "editorial.ReviewReply.author_name": "copied from the validated user's names",
     "references.Reference.pmid": "digits only (validate_pmid)",
 }
-# Typed by people, but only through editorial.forms and the admin's workflow buttons, whose
-# requests config.control_characters checks; the fields themselves belong to editorial.models.
-TYPED_THROUGH_THE_WORKFLOW = {
-    "editorial.TransitionLog.comment": "the reviewer's or editor's comment on a transition",
-    "editorial.ReviewAssignment.decline_reason": "editorial.forms.DeclineForm",
-}
 
 
 def test_every_text_field_people_type_has_a_text_rule():
@@ -205,7 +199,7 @@ def test_every_text_field_people_type_has_a_text_rule():
                     continue
                 key = f"{app}.{model.__name__}.{field.name}"
                 rules = [v for v in field.validators if isinstance(v, SingleLineValidator | MultiLineValidator)]
-                if not rules and key not in NOT_TYPED and key not in TYPED_THROUGH_THE_WORKFLOW:
+                if not rules and key not in NOT_TYPED:
                     missing.append(key)
     assert missing == []
 

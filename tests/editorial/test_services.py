@@ -765,3 +765,15 @@ def test_a_declined_assignment_needs_its_reason_in_the_database():
     assignment = _assignment()
     with pytest.raises(IntegrityError), transaction.atomic():
         ReviewAssignment.objects.filter(pk=assignment.pk).update(status="declined")
+
+
+def test_a_control_character_in_a_workflow_comment_is_refused_and_changes_nothing():
+    """Comments reach the log through the services, which apply the field's text rule before writing."""
+    article = under_review()
+    member = ReviewAssignment.objects.get(article=article).reviewer
+    before = snapshot(article)
+    with pytest.raises(WorkflowError, match="U\\+0000"):
+        perform_transition(article, "request_changes", by=member, comment="Fix\x00 this")
+    with pytest.raises(WorkflowError, match="U\\+0007"):
+        record_claim_review(article.claims.first(), by=member, verified=False, comment="Bell\x07")
+    assert snapshot(article) == before
