@@ -4,19 +4,29 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test bench lint format diagram migrate demo clean
+.PHONY: run test bench lint format diagram migrate demo clean requirements
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Every install is hash-checked: pip refuses a package, or a dependency, that the file does not pin
+# with its hashes. requirements-dev.txt holds the runtime pins too, so it is installed alone.
 $(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
+
+# Compile requirements.in and requirements-dev.in (pip-tools). Existing pins are kept; to move one,
+# e.g. make requirements PIP_COMPILE_ARGS="--upgrade-package gunicorn" (or --upgrade for all).
+PIP_COMPILE_ARGS ?=
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make requirements" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS)
+requirements: $(VENV)/.dev-installed
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
