@@ -1,0 +1,32 @@
+"""Surrogate keys: what a cached reader page shows, named so a purge can find every page showing it.
+
+Each cacheable reader response lists its keys, space-separated, in an ``xkey`` header (Varnish's
+xkey module). A purge of a key (``editorial.purges``) drops every stored page carrying it:
+
+- ``article-<Article.pk>``: the article's page, and every listing that shows the article;
+- ``reference-<Reference.pk>``: each article page listing that reference;
+- ``topic-<Topic.pk>``: the topic's page, and the home page, which lists the topic's name;
+- ``page-policy``: the editorial policy page;
+- ``page-board``: the board page, and article pages naming their reviewers (linked to the board);
+- ``listings``: the home page, topic pages, search results and the sitemap;
+- ``site``: every cacheable reader response, for a purge after a deployment that changes templates.
+
+This module imports nothing from the reader's views, so the workflow can name keys without them.
+"""
+
+PAGE_POLICY = "page-policy"
+PAGE_BOARD = "page-board"
+LISTINGS = "listings"
+SITE = "site"
+
+
+def article_key(pk: int) -> str:
+    return f"article-{pk}"
+
+
+def reference_key(pk: int) -> str:
+    return f"reference-{pk}"
+
+
+def topic_key(pk: int) -> str:
+    return f"topic-{pk}"
