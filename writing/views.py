@@ -172,6 +172,12 @@ def _version(request) -> int:
         return -1
 
 
+def _posted_id(request, name: str) -> int | None:
+    """A posted primary key, or None when it is missing or not a whole number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def _apply(request, article):
     action = request.POST.get("action", "")
     anchor = request.POST.get("anchor", "")
@@ -207,7 +213,10 @@ def _import(request, article, action, back):
     """Adding a reference, pasting references in bulk and importing Markdown: forms with reports."""
     version = _version(request)
     if action == "update_reference":
-        reference = get_object_or_404(Reference, pk=request.POST.get("reference", 0))
+        reference = Reference.objects.filter(pk=_posted_id(request, "reference")).first()
+        if reference is None:
+            messages.error(request, "That reference no longer exists; the page has been reloaded.")
+            return redirect(back)
         form = ReferenceForm(request.POST, instance=reference, prefix=f"ref{reference.pk}")
         if not form.is_valid():
             messages.error(request, "The reference was not saved: see the errors in its form.")
