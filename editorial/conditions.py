@@ -1,9 +1,11 @@
 """What an article must satisfy before a transition, as a list of problems a person can fix."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from articles.document import Document, claim_fingerprints
 from editorial.models import ClaimReview
+from references.models import Reference
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
@@ -30,28 +32,80 @@ def located_claims(document: Document):
     yield from walk_sections(document["sections"], [])
 
 
-def submission_problems(document: Document) -> list[str]:
-    """Everything that keeps an article from review: missing answer, uncited claims, bad sources."""
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix before submitting: what is wrong, and the editor's element id of the place."""
+
+    message: str
+    anchor: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def submission_problems(document: Document, gathered=()) -> list[Problem]:
+    """Everything that keeps an article from review, in reading order: a missing or uncited short
+    answer, no claim at all, sections without claims, uncited claims, references gathered but
+    cited nowhere, and cited references missing what a reader needs to find them.
+
+    The one readiness rule: the author's checklist, the submit service and the admin's Submit
+    button all ask it. ``gathered``: the article's gathered references (model instances).
+    """
     problems = []
     summary = document["summary"]
     if summary is None or not summary["text"].strip():
-        problems.append("Write the short answer.")
+        problems.append(Problem("Write the short answer.", "answer"))
+    elif not summary["citations"]:
+        problems.append(
+            Problem(f"The short answer (“{_excerpt(summary['text'])}”) cites no reference.", f"claim-{summary['uuid']}")
+        )
 
-    def has_claims(section: dict[str, Any]) -> bool:
-        return bool(section["claims"]) or any(has_claims(child) for child in section["children"])
+    def claim_count(section: dict[str, Any]) -> int:
+        return len(section["claims"]) + sum(claim_count(child) for child in section["children"])
 
-    if not any(has_claims(section) for section in document["sections"]):
-        problems.append("Add at least one section with a claim.")
-    for place, claim in located_claims(document):
-        if not claim["citations"]:
-            problems.append(f"{place} (“{_excerpt(claim['text'])}”) cites no reference.")
-    for reference in document["references"]:
-        missing = [label for label in ("title", "source", "year") if not reference[label]]
-        if missing:
+    if not any(claim_count(section) for section in document["sections"]):
+        problems.append(Problem("Add at least one section with a claim.", "sections"))
+
+    def walk_claims(nodes, trail, prefix):
+        for index, node in enumerate(nodes, start=1):
+            number = f"{prefix}{index}"
+            if not node["citations"]:
+                place = f"Section “{trail}”, claim {number} (“{_excerpt(node['text'])}”)"
+                problems.append(Problem(f"{place} cites no reference.", f"claim-{node['uuid']}"))
+            walk_claims(node["children"], trail, f"{number}.")
+
+    def walk_sections(nodes, parents):
+        for node in nodes:
+            trail = " › ".join([*parents, node["heading"]])
+            if not claim_count(node):
+                problems.append(Problem(f"Section “{trail}” has no claims.", f"section-{node['uuid']}"))
+            walk_claims(node["claims"], trail, "")
+            walk_sections(node["children"], [*parents, node["heading"]])
+
+    walk_sections(document["sections"], [])
+    cited = {reference["uuid"] for reference in document["references"]}
+    by_uuid = {str(reference.uuid): reference for reference in gathered}
+    for uuid, reference in by_uuid.items():
+        if uuid not in cited:
             problems.append(
-                f"Reference {reference['number']} (“{_excerpt(reference['title'])}”) has no {', '.join(missing)}."
+                Problem(f"Reference “{_excerpt(reference.title)}” is cited nowhere.", f"reference-{reference.pk}")
+            )
+    for entry in document["references"]:
+        missing = [name for name in Reference.REQUIRED_FOR_CITING if not entry[name]]
+        if missing:
+            reference = by_uuid.get(entry["uuid"])
+            problems.append(
+                Problem(
+                    f"Reference {entry['number']} (“{_excerpt(entry['title'])}”) has no {', '.join(missing)}.",
+                    f"reference-{reference.pk}" if reference else "references",
+                )
             )
     return problems
+
+
+def readiness(article, document: Document) -> list[Problem]:
+    """`submission_problems` for ``article``, reading its gathered references (one query)."""
+    return submission_problems(document, Reference.objects.filter(gathered_by=article))
 
 
 def verified_claim_uuids(article, reviewer, document: Document) -> set[str]:

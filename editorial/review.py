@@ -55,11 +55,11 @@ def available_actions(article: Article, user, document: Document | None = None) 
         if name in ("submit", "approve"):
             document = document if document is not None else build_document(article)
             problems = (
-                conditions.submission_problems(document)
+                conditions.readiness(article, document)
                 if name == "submit"
                 else conditions.approval_problems(article, user, document)
             )
-            blocked = problems[0] if problems else ""
+            blocked = str(problems[0]) if problems else ""
         actions.append(Action(name, BUTTON_LABELS[name], COMMENT_REQUIRED.get(name, ""), blocked))
     return actions
 

@@ -294,7 +294,7 @@ def _log(article: Article, transition: str, *, from_state: str, by, comment: str
 
 
 def _submit(article: Article, *, by, comment, due_at) -> dict:
-    problems = conditions.submission_problems(build_document(article))
+    problems = [problem.message for problem in conditions.readiness(article, build_document(article))]
     if problems:
         raise WorkflowError(
             f"The article is not ready for review ({len(problems)} to fix).", code="not_ready", problems=problems

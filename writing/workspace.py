@@ -15,16 +15,9 @@ from articles.document import (
     with_citation_numbers,
 )
 from articles.models import Article
+from editorial.conditions import Problem, submission_problems
 from editorial.models import ClaimReview, ReviewAssignment, ReviewReply
 from references.models import Citation, NormalizedIdentifierField, Reference
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One checklist item: what is wrong and the anchor of the place to fix it."""
-
-    message: str
-    anchor: str
 
 
 @dataclass
@@ -92,62 +85,12 @@ def next_step(article: Article) -> str:
     return "Withdrawn"
 
 
-def checklist(document: Document, gathered: list[Reference]) -> list[Problem]:
-    """Everything to fix before submitting, each with a link to the place to fix it."""
-    problems = []
-    summary = document["summary"]
-    if summary is None or not summary["text"].strip():
-        problems.append(Problem("Write the short answer.", "answer"))
-    elif not summary["citations"]:
-        problems.append(Problem("The short answer cites no reference.", f"claim-{summary['uuid']}"))
-
-    def claims_in(section) -> int:
-        return len(section["claims"]) + sum(claims_in(child) for child in section["children"])
-
-    if not any(claims_in(section) for section in document["sections"]):
-        problems.append(Problem("Add at least one section with a claim.", "sections"))
-
-    def walk_claims(claims, heading):
-        for claim in claims:
-            if not claim["citations"]:
-                problems.append(
-                    Problem(
-                        f"Claim “{_excerpt(claim['text'])}” in “{heading}” cites no reference.",
-                        f"claim-{claim['uuid']}",
-                    )
-                )
-            walk_claims(claim["children"], heading)
-
-    def walk_sections(sections):
-        for section in sections:
-            if not claims_in(section):
-                problems.append(Problem(f"Section “{section['heading']}” has no claims.", f"section-{section['uuid']}"))
-            walk_claims(section["claims"], section["heading"])
-            walk_sections(section["children"])
-
-    walk_sections(document["sections"])
-    cited = {reference["uuid"] for reference in document["references"]}
-    for reference in gathered:
-        if str(reference.uuid) not in cited:
-            problems.append(
-                Problem(f"Reference “{_excerpt(reference.title)}” is cited nowhere.", f"reference-{reference.pk}")
-            )
-    entries = {str(reference.uuid): reference for reference in gathered}
-    for entry in document["references"]:
-        missing = [label for label in ("title", "source", "year") if not entry[label]]
-        if missing:
-            reference = entries.get(entry["uuid"])
-            anchor = f"reference-{reference.pk}" if reference else "references"
-            problems.append(Problem(f"Reference “{_excerpt(entry['title'])}” has no {', '.join(missing)}.", anchor))
-    return problems
-
-
 @dataclass
 class Workspace:
     article: Article
     document: Document
     gathered: list[Reference]
-    checklist: list[Problem]
+    checklist: list[Problem]  # the same rule the submit service applies
     comments: dict[str, list[Comment]]
     cited_uuids: set[str]
     edit_url: str = ""
@@ -214,7 +157,7 @@ def workspace(article: Article) -> Workspace:
         article=article,
         document=document,
         gathered=gathered,
-        checklist=checklist(raw, gathered),
+        checklist=submission_problems(raw, gathered),
         comments=comments,
         cited_uuids={reference["uuid"] for reference in raw["references"]},
         edit_url=reverse("writing:edit", args=[article.pk]),

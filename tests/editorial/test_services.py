@@ -42,8 +42,8 @@ def claims_of(article: Article) -> list[Claim]:
 # Submission conditions
 
 
-def test_submit_refuses_an_empty_article_listing_both_missing_parts():
-    """No short answer and no section with a claim: both problems in one refusal, nothing changed."""
+def test_submit_refuses_an_empty_article_listing_every_missing_part():
+    """No short answer, no section with a claim, an empty section: all in one refusal, nothing changed."""
     writer = author()
     article = ArticleFactory()
     article.authors.add(writer)
@@ -54,8 +54,12 @@ def test_submit_refuses_an_empty_article_listing_both_missing_parts():
         perform_transition(article, "submit", by=writer)
 
     assert caught.value.code == "not_ready"
-    assert caught.value.message == "The article is not ready for review (2 to fix)."
-    assert caught.value.problems == ["Write the short answer.", "Add at least one section with a claim."]
+    assert caught.value.message == "The article is not ready for review (3 to fix)."
+    assert caught.value.problems == [
+        "Write the short answer.",
+        "Add at least one section with a claim.",
+        "Section “Empty section” has no claims.",
+    ]
     assert snapshot(article) == before
     assert article.state == Article.State.DRAFT
 
@@ -90,6 +94,30 @@ def test_submit_refusal_lists_every_problem_naming_its_section_and_claim():
     ]
     assert caught.value.message == "The article is not ready for review (4 to fix)."
     assert str(caught.value).splitlines()[1] == f"- {caught.value.problems[0]}"
+    assert snapshot(article) == before
+
+
+def test_submit_refuses_an_empty_section_and_a_reference_cited_nowhere_as_the_checklist_does():
+    """The service, the author's checklist and the admin's Submit button ask one readiness rule."""
+    from editorial.conditions import readiness
+    from editorial.review import available_actions
+    from writing.workspace import workspace
+
+    writer = author()
+    article = ready_article(by=writer)
+    SectionFactory(article=article, heading="Later", position=5)
+    article.gathered_references.add(ReferenceFactory(title="Gathered, never cited"))
+    expected = ["Section “Later” has no claims.", "Reference “Gathered, never cited” is cited nowhere."]
+    before = snapshot(article)
+
+    with pytest.raises(WorkflowError) as caught:
+        perform_transition(article, "submit", by=writer)
+
+    assert caught.value.problems == expected
+    assert [problem.message for problem in workspace(article).checklist] == expected
+    assert [problem.message for problem in readiness(article, build_document(article))] == expected
+    submit = next(action for action in available_actions(article, writer) if action.name == "submit")
+    assert submit.blocked == expected[0]
     assert snapshot(article) == before
 
 
