@@ -19,6 +19,7 @@ from articles.models import Article
 from articles.text import one_line
 from editorial import permissions
 from editorial.models import Notification, ReviewAssignment, TransitionLog
+from editorial.transitions import TRANSITIONS, Audience
 
 
 class DeliveryError(Exception):
@@ -118,85 +119,132 @@ def write(
 
 
 def queue_for_event(article: Article, entry: TransitionLog, *, assignment: ReviewAssignment | None = None) -> None:
-    """Write the outbox rows an event calls for and deliver them once the transaction commits."""
-    title = article.title
-    if entry.transition == "submit":
-        message = Message(
-            Notification.Kind.SUBMITTED,
-            f"Submitted for review: {title}",
-            [
-                f"{entry.actor_name} submitted “{title}” for review (round {article.review_round}).",
-                "No reviewer is assigned yet. Editors can assign a member of the Medical Advisory Board; "
-                "board members can take it from the review queue.",
-            ],
-            "Open the article",
-            admin_url(article),
-        )
-        authors = {author.pk for author in article.authors.all()}
-        board = [person for person in board_members() if person.pk not in authors]
-        recipients = [*editors(), *board]
-    elif entry.transition == "assign" and assignment is not None:
-        due = timezone.localtime(assignment.due_at)
-        message = Message(
-            Notification.Kind.ASSIGNED,
-            f"Review assigned, due {due:%b %d}: {title}",
-            [
-                f"{entry.actor_name} asked you to review “{title}”.",
-                f"Due: {due:%A %B %d, %Y, %H:%M %Z}.",
-                "Check each claim against its cited sources, then approve or request changes. "
-                "If you cannot review it, decline the assignment with a reason so an editor can reassign it.",
-            ],
-            "Start the review",
-            admin_url(article),
-        )
-        recipients = [assignment.reviewer]
-    elif entry.transition == "decline" and assignment is not None:
-        message = Message(
-            Notification.Kind.DECLINED,
-            f"Review declined, reassign: {title}",
-            [
-                f"{entry.actor_name} declined to review “{title}”.",
-                f"Reason: {entry.comment}",
-                "Assign another member of the Medical Advisory Board.",
-            ],
-            "Assign a reviewer",
-            absolute(reverse("admin:articles_article_assign", args=[article.pk])),
-        )
-        recipients = list(editors())
-    elif entry.transition == "request_changes":
-        message = Message(
-            Notification.Kind.CHANGES_REQUESTED,
-            f"Changes requested: {title}",
-            [
-                f"{entry.actor_name} asked for changes to “{title}”:",
-                entry.comment,
-                "Answer the reviewer's comments, then submit the article again.",
-            ],
-            "Open the article",
-            admin_url(article),
-        )
-        recipients = list(article.authors.all())
-    elif entry.transition == "approve" and article.state == Article.State.APPROVED:
-        message = Message(
-            Notification.Kind.APPROVED,
-            f"Approved and published: {title}",
-            [f"{entry.actor_name} approved “{title}”. Version {article.live_version.number} is now live for readers."],
-            "Read the published article",
-            absolute(article.get_absolute_url()),
-        )
-        recipients = list(article.authors.all())
-    elif entry.transition == "withdraw":
-        message = Message(
-            Notification.Kind.WITHDRAWN,
-            f"Withdrawn: {title}",
-            [f"{entry.actor_name} withdrew “{title}” from readers.", f"Reason: {entry.comment}"],
-            "Open the article",
-            admin_url(article),
-        )
-        recipients = list(article.authors.all())
-    else:
+    """Write the outbox rows an event calls for and deliver them once the transaction commits.
+
+    Whom a transition tells is the transition table's `notifies`; what the message says is here.
+    """
+    compose = _MESSAGES.get(entry.transition)
+    message = compose(article, entry, assignment) if compose else None
+    if message is None:
         return
+    if entry.transition in TRANSITIONS:
+        recipients = audience(article, TRANSITIONS[entry.transition].notifies)
+    else:
+        recipients = [assignment.reviewer] if entry.transition == "assign" else list(editors())
     write(message, recipients, key=f"{message.kind}:{entry.pk}", article=article, assignment=assignment)
+
+
+def audience(article: Article, audiences) -> list:
+    """The people of ``audiences`` for ``article``; the board never includes the article's own authors."""
+    authors = list(article.authors.all())
+    people = []
+    for group in audiences:
+        if group == Audience.AUTHORS:
+            people += authors
+        elif group == Audience.EDITORS:
+            people += list(editors())
+        elif group == Audience.BOARD:
+            people += [person for person in board_members() if person.pk not in {author.pk for author in authors}]
+    return people
+
+
+def _submitted(article, entry, assignment) -> Message:
+    return Message(
+        Notification.Kind.SUBMITTED,
+        f"Submitted for review: {article.title}",
+        [
+            f"{entry.actor_name} submitted “{article.title}” for review (round {article.review_round}).",
+            "No reviewer is assigned yet. Editors can assign a member of the Medical Advisory Board; "
+            "board members can take it from the review queue.",
+        ],
+        "Open the article",
+        admin_url(article),
+    )
+
+
+def _assigned(article, entry, assignment) -> Message | None:
+    if assignment is None:
+        return None
+    due = timezone.localtime(assignment.due_at)
+    return Message(
+        Notification.Kind.ASSIGNED,
+        f"Review assigned, due {due:%b %d}: {article.title}",
+        [
+            f"{entry.actor_name} asked you to review “{article.title}”.",
+            f"Due: {due:%A %B %d, %Y, %H:%M %Z}.",
+            "Check each claim against its cited sources, then approve or request changes. "
+            "If you cannot review it, decline the assignment with a reason so an editor can reassign it.",
+        ],
+        "Start the review",
+        admin_url(article),
+    )
+
+
+def _declined(article, entry, assignment) -> Message | None:
+    if assignment is None:
+        return None
+    return Message(
+        Notification.Kind.DECLINED,
+        f"Review declined, reassign: {article.title}",
+        [
+            f"{entry.actor_name} declined to review “{article.title}”.",
+            f"Reason: {entry.comment}",
+            "Assign another member of the Medical Advisory Board.",
+        ],
+        "Assign a reviewer",
+        absolute(reverse("admin:articles_article_assign", args=[article.pk])),
+    )
+
+
+def _changes_requested(article, entry, assignment) -> Message:
+    return Message(
+        Notification.Kind.CHANGES_REQUESTED,
+        f"Changes requested: {article.title}",
+        [
+            f"{entry.actor_name} asked for changes to “{article.title}”:",
+            entry.comment,
+            "Answer the reviewer's comments, then submit the article again.",
+        ],
+        "Open the article",
+        admin_url(article),
+    )
+
+
+def _approved(article, entry, assignment) -> Message | None:
+    if article.state != Article.State.APPROVED:
+        return None  # an approval recorded while more independent approvals are needed
+    return Message(
+        Notification.Kind.APPROVED,
+        f"Approved and published: {article.title}",
+        [
+            f"{entry.actor_name} approved “{article.title}”. "
+            f"Version {article.live_version.number} is now live for readers."
+        ],
+        "Read the published article",
+        absolute(article.get_absolute_url()),
+    )
+
+
+def _withdrawn(article, entry, assignment) -> Message:
+    return Message(
+        Notification.Kind.WITHDRAWN,
+        f"Withdrawn: {article.title}",
+        [f"{entry.actor_name} withdrew “{article.title}” from readers.", f"Reason: {entry.comment}"],
+        "Open the article",
+        admin_url(article),
+    )
+
+
+# What each event's message says. Transitions without one (start_review, revise, reinstate)
+# tell nobody; `tests/editorial/test_transitions.py` checks this agrees with the table's `notifies`.
+_MESSAGES = {
+    "submit": _submitted,
+    "assign": _assigned,
+    "decline": _declined,
+    "request_changes": _changes_requested,
+    "approve": _approved,
+    "withdraw": _withdrawn,
+}
 
 
 def _enqueue(keys: list[str]) -> None:

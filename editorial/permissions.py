@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from articles.models import Article, Claim, Section
 from editorial.models import ArticleVersion, ReviewAssignment
+from editorial.transitions import TRANSITIONS, Actor
 from references.models import Citation, Reference
 
 SUBMIT = "articles.submit_article"
@@ -172,14 +173,20 @@ def _change_authors(user, article):
     return None if is_editor(user) else "Only an editor can change who the authors of an article are."
 
 
+def _board_member(verb: str):
+    return _start_review
+
+
+_ACTOR_RULES = {
+    Actor.AUTHOR_OR_EDITOR: _author_or_editor,
+    Actor.BOARD_MEMBER: _board_member,
+    Actor.ASSIGNED_REVIEWER: _assigned_reviewer,
+    Actor.EDITOR: _editor_only,
+}
+
+# Each transition's rule follows from its actor in the transition table; the other actions are here.
 _RULES = {
-    "submit": _author_or_editor("submit"),
-    "start_review": _start_review,
-    "request_changes": _assigned_reviewer("request changes to"),
-    "approve": _assigned_reviewer("approve"),
-    "revise": _author_or_editor("revise"),
-    "withdraw": _editor_only("withdraw"),
-    "reinstate": _editor_only("reinstate"),
+    **{name: _ACTOR_RULES[transition.actor](transition.verb) for name, transition in TRANSITIONS.items()},
     "assign": _assign,
     "change_authors": _change_authors,
     "review_claims": _assigned_reviewer("review the claims of"),

@@ -22,17 +22,7 @@ from articles.models import Article
 from editorial import conditions, permissions
 from editorial.changes import compare
 from editorial.models import ClaimReview, ReviewAssignment
-from editorial.services import COMMENT_REQUIRED, TRANSITIONS
-
-BUTTON_LABELS = {
-    "submit": "Submit for review",
-    "start_review": "Start the review",
-    "request_changes": "Request changes",
-    "approve": "Approve and publish",
-    "revise": "Start a revision",
-    "withdraw": "Withdraw from readers",
-    "reinstate": "Reinstate",
-}
+from editorial.transitions import TRANSITIONS
 
 
 @dataclass(frozen=True)
@@ -48,7 +38,7 @@ class Action:
 def available_actions(article: Article, user, document: Document | None = None) -> list[Action]:
     """The transitions ``user`` may perform on ``article`` now, in workflow order."""
     actions = []
-    for name in TRANSITIONS:
+    for name, transition in TRANSITIONS.items():
         if not can_proceed(getattr(article, name)) or permissions.refusal(name, user, article):
             continue
         blocked = ""
@@ -60,7 +50,7 @@ def available_actions(article: Article, user, document: Document | None = None) 
                 else conditions.approval_problems(article, user, document)
             )
             blocked = str(problems[0]) if problems else ""
-        actions.append(Action(name, BUTTON_LABELS[name], COMMENT_REQUIRED.get(name, ""), blocked))
+        actions.append(Action(name, transition.button, transition.comment_prompt, blocked))
     return actions
 
 

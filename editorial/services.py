@@ -17,22 +17,7 @@ from articles.models import Article, Claim
 from editorial import conditions, notifications, permissions
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
-
-TRANSITIONS = ("submit", "start_review", "request_changes", "approve", "revise", "withdraw", "reinstate")
-LABELS = {
-    "submit": "submit",
-    "start_review": "start reviewing",
-    "request_changes": "request changes to",
-    "approve": "approve",
-    "revise": "revise",
-    "withdraw": "withdraw",
-    "reinstate": "reinstate",
-}
-COMMENT_REQUIRED = {
-    "request_changes": "Say what the authors should change.",
-    "withdraw": "Give the reason for withdrawing the article.",
-    "reinstate": "Give the reason for reinstating the article.",
-}
+from editorial.transitions import TRANSITIONS
 
 
 def perform_transition(
@@ -45,18 +30,19 @@ def perform_transition(
     """
     if transition not in TRANSITIONS:
         raise WorkflowError(f"“{transition}” is not a workflow action.", code="unknown_transition")
+    facts = TRANSITIONS[transition]
     comment = _checked_text(comment, TransitionLog, "comment")
     with transaction.atomic():
         locked = _lock(article)
         method = getattr(locked, transition)
         if not can_proceed(method):
             raise WorkflowError(
-                f"You cannot {LABELS[transition]} an article that is {locked.get_state_display().lower()}.",
+                f"You cannot {facts.verb} an article that is {locked.get_state_display().lower()}.",
                 code="wrong_state",
             )
         _require_permission(transition, by, locked)
-        if transition in COMMENT_REQUIRED and not comment:
-            raise WorkflowError(COMMENT_REQUIRED[transition], code="comment_required")
+        if facts.needs_comment and not comment:
+            raise WorkflowError(facts.comment_prompt, code="comment_required")
         from_state = locked.state
         log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at)
         locked._history_user = by

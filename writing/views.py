@@ -22,6 +22,7 @@ from articles.models import Article
 from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
+from editorial.transitions import TRANSITIONS
 from reader.views import AUDIENCES, version_context
 from references.importers import import_references
 from references.models import Reference
@@ -277,7 +278,7 @@ def _import(request, article, action, back):
 def transition(request, pk: int, name: str):
     """Submit (when the checklist is clean) or start a revision, through the workflow's entry point."""
     article = _article_for(request, pk)
-    if name not in ("submit", "revise"):
+    if name not in TRANSITIONS or not TRANSITIONS[name].in_workspace:
         raise PermissionDenied
     if name == "submit":
         problems = workspace(article).checklist

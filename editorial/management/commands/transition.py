@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.models import Article
 from editorial.exceptions import WorkflowError
-from editorial.services import TRANSITIONS, perform_transition
+from editorial.services import perform_transition
+from editorial.transitions import TRANSITIONS
 
 
 class Command(BaseCommand):
@@ -11,7 +12,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="The article's slug.")
-        parser.add_argument("transition", choices=TRANSITIONS)
+        parser.add_argument("transition", choices=list(TRANSITIONS))
         parser.add_argument("--as", dest="username", required=True, help="Who performs it (their username).")
         parser.add_argument("--comment", default="", help="Required to request changes, withdraw or reinstate.")
 
