@@ -208,10 +208,11 @@ def _unassigned_message(article: Article, now: datetime) -> Message:
 
 
 def rereview_due(now: datetime) -> QuerySet:
-    """Approved articles whose live version was approved longer than the review interval ago."""
-    return Article.objects.filter(
-        state=Article.State.APPROVED, live_version__approved_at__lte=schedule.rereview_cutoff(now)
-    ).select_related("live_version", "topic")
+    """The review-due articles (`schedule.review_due`, the one definition) the board can act on now:
+    approved ones. A revision in progress keeps its live version review due, but gives the board
+    nothing to review until it is submitted, so it is not reminded of it."""
+    approved = Article.objects.filter(state=Article.State.APPROVED).select_related("live_version", "topic")
+    return schedule.review_due(approved, now)
 
 
 def scan_rereviews_due(now: datetime) -> int:

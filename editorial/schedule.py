@@ -41,7 +41,11 @@ def rereview_cutoff(now: datetime) -> datetime:
 
 
 def review_due(articles, now: datetime | None = None):
-    """Of ``articles``, the published ones whose live version is older than the re-review interval."""
+    """Of ``articles``, the published ones whose live version is older than the re-review interval.
+
+    The one definition of "review due": the admin's filter and column, the reminder scan and the
+    reader page's "next review due" all use it (or `rereview_due_on` for the date it gives).
+    """
     return articles.approved_before(rereview_cutoff(now or timezone.now()))
 
 

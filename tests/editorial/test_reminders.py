@@ -329,3 +329,18 @@ def test_a_reference_created_elsewhere_changes_nothing_in_the_reminder():
     ReferenceFactory(title="An unrelated trial")
     reminders.scan(due + HOUR)
     assert "An unrelated trial" not in sent("rereview_due")[0].body_text
+
+
+def test_review_due_is_one_definition_for_the_admin_the_scan_and_the_reader_page():
+    """Approved and overdue: due everywhere. Revising: still due (the live page is overdue) but the
+    board is not reminded. Withdrawn: due nowhere. The admin's filter and the scan ask one selector."""
+    overdue, due = approved_long_ago()
+    revising, _ = approved_long_ago()
+    perform_transition(revising, "revise", by=revising.authors.get())
+    withdrawn = workflow.withdrawn(approved_long_ago()[0])
+    later = due + relativedelta(days=2)
+    flagged = set(schedule.review_due(Article.objects.all(), later))
+    scanned = set(reminders.rereview_due(later))
+    assert flagged == {overdue, revising}
+    assert scanned == {overdue}
+    assert withdrawn not in flagged | scanned
