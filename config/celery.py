@@ -2,11 +2,17 @@
 
 import logging
 import os
+import sys
 
 from celery import Celery
 from celery.signals import beat_init, celeryd_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# The Celery command line (`celery --app config worker`, as in the development Procfile) runs on the
+# development settings unless told otherwise, as manage.py does. Everything else that imports this
+# package keeps its own default: config.wsgi and config.asgi mean production, and a web server
+# started without DJANGO_SETTINGS_MODULE must not run the development settings (DEBUG on).
+if "celery.bin.celery" in sys.modules:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("vetted")
 app.config_from_object("django.conf:settings", namespace="CELERY")
