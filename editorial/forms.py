@@ -39,6 +39,16 @@ class AssignReviewerForm(forms.Form):
             .exclude(pk__in=assigned)
             .order_by("last_name", "first_name", "username")
         )
+        previous = (
+            ReviewAssignment.objects.returned_by()
+            .filter(article=article, round=article.review_round - 1, reviewer__in=self.fields["reviewer"].queryset)
+            .values_list("reviewer", flat=True)
+            .first()
+        )
+        if previous is not None:
+            # Whoever asked for the changes checks them first, unless an editor picks someone else.
+            self.fields["reviewer"].initial = previous
+            self.fields["reviewer"].help_text += " The reviewer who asked for the changes is chosen first."
 
 
 class DeclineForm(forms.Form):

@@ -120,6 +120,11 @@ class ReviewAssignmentQuerySet(models.QuerySet):
     def current_round(self, article):
         return self.filter(article=article, round=article.review_round)
 
+    def returned_by(self, reviewer=None):
+        """Assignments that ended with the reviewer requesting changes: the natural reviewer of the resubmission."""
+        returned = self.filter(status=ReviewAssignment.Status.CHANGES_REQUESTED)
+        return returned if reviewer is None else returned.filter(reviewer=reviewer)
+
     def overdue(self, now=None):
         return self.active().filter(due_at__lt=now or timezone.now())
 

@@ -149,11 +149,21 @@ def audience(article: Article, audiences) -> list:
 
 
 def _submitted(article, entry, assignment) -> Message:
+    asked = (
+        ReviewAssignment.objects.returned_by()
+        .filter(article=article, round=article.review_round - 1)
+        .select_related("reviewer")
+        .first()
+    )
+    back = (
+        [f"It comes back after {asked.reviewer} asked for changes, who is asked to check them first."] if asked else []
+    )
     return Message(
         Notification.Kind.SUBMITTED,
         f"Submitted for review: {article.title}",
         [
             f"{entry.actor_name} submitted “{article.title}” for review (round {article.review_round}).",
+            *(back if asked else []),
             "No reviewer is assigned yet. Editors can assign a member of the Medical Advisory Board; "
             "board members can take it from the review queue.",
         ],

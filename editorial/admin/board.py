@@ -210,6 +210,7 @@ class QueueFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("mine", "Assigned to me"),
+            ("returned", "Resubmitted after my review"),
             ("waiting", "Waiting for a reviewer"),
             ("board", "Assigned to me or waiting"),
         ]
@@ -218,7 +219,12 @@ class QueueFilter(admin.SimpleListFilter):
         mine = Q(pk__in=ReviewAssignment.objects.active().filter(reviewer=request.user).values("article"))
         assigned = ReviewAssignment.objects.active().filter(article=OuterRef("pk"), round=OuterRef("review_round"))
         waiting = Q(state=Article.State.SUBMITTED) & ~Q(Exists(assigned))
-        choices = {"mine": mine, "waiting": waiting, "board": mine | waiting}
+        # A resubmission goes back first to whoever asked for the changes (the previous round's reviewer).
+        asked_by_me = ReviewAssignment.objects.returned_by(request.user).filter(
+            article=OuterRef("pk"), round=OuterRef("review_round") - 1
+        )
+        returned = waiting & Q(Exists(asked_by_me))
+        choices = {"mine": mine | returned, "returned": returned, "waiting": waiting, "board": mine | waiting}
         return queryset.filter(choices[self.value()]) if self.value() in choices else queryset
 
 

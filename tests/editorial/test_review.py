@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import Article, Claim
-from editorial.models import ClaimReview
+from editorial.models import ClaimReview, Notification
 from editorial.review import word_diff
 from editorial.services import perform_transition, record_claim_review
 from tests import workflow
@@ -382,3 +382,21 @@ def test_claim_and_section_lists_follow_article_visibility():
     assert f"/admin/articles/claim/{own_claim.pk}/change/" in page
     assert f"/admin/articles/claim/{other_claim.pk}/change/" not in page
     assert f"/admin/articles/claim/{other_claim.pk}/change/" in logged_in(workflow.editor()).get(url).content.decode()
+
+
+def test_a_resubmission_is_offered_back_to_the_reviewer_who_asked_for_changes():
+    """Their queue lists it under "Resubmitted after my review", the assign form picks them first, and the
+    submission notice says so; another board member's "mine" does not list it."""
+    from editorial.forms import AssignReviewerForm
+
+    member, other = workflow.reviewer(first_name="Rae", last_name="Viewer"), workflow.reviewer()
+    article = workflow.under_review(by=member)
+    perform_transition(article, "request_changes", by=member, comment="Cite the 2019 guideline.")
+    article = perform_transition(article, "submit", by=article.authors.get())
+    queue = reverse("admin:articles_article_changelist")
+    assert article.title in logged_in(member).get(queue, {"queue": "returned"}).content.decode()
+    assert article.title in logged_in(member).get(queue, {"queue": "mine"}).content.decode()
+    assert article.title not in logged_in(other).get(queue, {"queue": "mine"}).content.decode()
+    assert AssignReviewerForm(article=article).fields["reviewer"].initial == member.pk
+    notice = Notification.objects.filter(kind="submitted", article=article).first()
+    assert "It comes back after Rae Viewer asked for changes" in notice.body_text
