@@ -168,6 +168,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Two queues, each with workers of its own in production (Procfile.production): a long scan never
+# holds up a notice. Delivery and its sweep go to "notifications"; every periodic scan is a task
+# named scan_… and goes to "scans". A task with no route lands in "celery", which only the
+# development worker consumes (a test fails for a task left unrouted).
+CELERY_TASK_ROUTES = {
+    "editorial.tasks.deliver_notification": {"queue": "notifications"},
+    "editorial.tasks.requeue_unsent_notifications": {"queue": "notifications"},
+    "*.scan_*": {"queue": "scans"},
+}
 
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -40,6 +40,10 @@ def process_env(*, redis_url: str, mail_dir) -> dict:
     }
 
 
+# The queues production's two workers consume (Procfile.production): delivery and sweeps, scans.
+QUEUES = ["notifications", "scans"]
+
+
 def start_worker(env: dict) -> subprocess.Popen:
     command = [
         sys.executable,
@@ -48,6 +52,8 @@ def start_worker(env: dict) -> subprocess.Popen:
         "--app",
         "config",
         "worker",
+        "--queues",
+        ",".join(QUEUES),
         "--pool",
         "solo",
         "--loglevel",
@@ -111,7 +117,9 @@ def run_sweep(env: dict) -> None:
 @pytest.fixture
 def worker(tmp_path):
     """Start `celery worker` on this test database and the configured Redis; stop it afterwards."""
-    celery_app.control.purge()
+    with celery_app.connection_for_write() as broker:
+        for queue in QUEUES:
+            broker.default_channel.queue_purge(queue)  # what an earlier run left behind
     process = start_worker(process_env(redis_url=settings.REDIS_URL, mail_dir=tmp_path))
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
