@@ -5,6 +5,7 @@ import re
 import pytest
 
 from articles.models import Article, Claim
+from tests.browser.test_reader_journey import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +83,14 @@ def test_author_adds_a_cited_claim_in_the_nested_editor(page, demo_site):
     assert claim.history.first().history_user.username == "author"
     # A tab open on /write/ for this draft now holds an old edit version and will be refused.
     assert Article.objects.get(pk=draft.pk).edit_version == draft.edit_version + 1
+
+
+def test_board_pages_fit_a_1280_window_and_pass_axe(page, demo_site):
+    """The article page with its nested inlines does not scroll sideways; the review page passes axe."""
+    log_in(page, demo_site, "editor")
+    for article in Article.objects.all():
+        page.goto(f"{demo_site}/admin/articles/article/{article.pk}/change/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, article.title
+    under_review = Article.objects.get(state=Article.State.UNDER_REVIEW)
+    page.goto(f"{demo_site}/admin/articles/article/{under_review.pk}/review/")
+    assert serious_violations(page) == []
