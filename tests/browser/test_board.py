@@ -94,3 +94,8 @@ def test_board_pages_fit_a_1280_window_and_pass_axe(page, demo_site):
     under_review = Article.objects.get(state=Article.State.UNDER_REVIEW)
     page.goto(f"{demo_site}/admin/articles/article/{under_review.pk}/review/")
     assert serious_violations(page) == []
+    # After a mark the page returns to its claim: the sticky progress bar must not cover it.
+    claim_id = page.eval_on_selector_all(".review-claim", "claims => claims.map(claim => claim.id)")[-2]
+    page.goto(f"{demo_site}/admin/articles/article/{under_review.pk}/review/#{claim_id}")
+    bar_bottom = page.evaluate("document.querySelector('.review-head').getBoundingClientRect().bottom")
+    assert page.evaluate(f"document.getElementById('{claim_id}').getBoundingClientRect().top") >= bar_bottom
