@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.apps import apps as registry
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _sync_roles(sender, apps=None, **kwargs) -> None:
@@ -24,3 +24,11 @@ class EditorialConfig(AppConfig):
         from editorial.permissions import can_perform
 
         Article.install_permission_policy(can_perform)
+        # What readers see changed: tell the shared cache, in the same transaction (editorial.purges).
+        from editorial import purges
+
+        post_save.connect(purges.reference_saved, sender="references.Reference", dispatch_uid="purge.reference")
+        post_save.connect(purges.topic_saved, sender="articles.Topic", dispatch_uid="purge.topic")
+        for label in purges.PAGE_KEYS:
+            post_save.connect(purges.page_changed, sender=label, dispatch_uid=f"purge.save.{label}")
+            post_delete.connect(purges.page_changed, sender=label, dispatch_uid=f"purge.delete.{label}")

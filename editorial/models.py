@@ -414,3 +414,40 @@ class ReviewReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name}: {self.text[:60]}"
+
+
+class PurgeRequestQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class PurgeRequest(models.Model):
+    """Surrogate keys the shared cache (Varnish) must forget: an outbox row, written with the change.
+
+    Written in the transaction that changes what readers see (an approval, a withdrawal, a
+    corrected reference, an edited policy page), so a rolled-back change purges nothing and a
+    committed one is never forgotten. Celery sends it after the commit; the sweep sends it again
+    while ``sent_at`` is empty, so a cache that was down gets the purge when it is back.
+    """
+
+    keys = models.TextField(_("surrogate keys"), help_text=_("Space-separated, e.g. “article-12 listings”."))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    note = models.CharField(_("outcome"), max_length=500, blank=True, help_text=_("What each cache answered."))
+
+    objects = PurgeRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="purgerequest_unsent_idx")
+        ]
+        verbose_name = _("cache purge")
+        verbose_name_plural = _("cache purges")
+
+    def __str__(self) -> str:
+        return f"{self.keys} ({self.reason})"

@@ -52,6 +52,7 @@ ROLE_PERMISSIONS = {
         "articles.change_topic",
         "references.delete_reference",
         "editorial.view_notification",
+        "editorial.view_purgerequest",
         "editorial.view_readermessage",
         "editorial.change_readermessage",
         "pages.view_editorialpolicy",

@@ -14,7 +14,7 @@ from django_fsm import can_proceed
 
 from articles.document import build_document, claim_fingerprint, claim_fingerprints, content_hash, search_text
 from articles.models import Article, Claim
-from editorial import conditions, notifications, permissions
+from editorial import conditions, notifications, permissions, purges
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
@@ -50,6 +50,7 @@ def perform_transition(
         locked.save(update_fields=[*Article.WORKFLOW_FIELDS, "updated_at"])
         entry = _log(locked, transition, from_state=from_state, by=by, comment=comment, **log_fields)
         notifications.queue_for_event(locked, entry)
+        purges.queue_for_transition(locked, entry)
     article.refresh_from_db()
     return locked
 

@@ -1,8 +1,8 @@
-"""Celery tasks: thin wrappers that call `editorial.notifications` and are safe to run twice."""
+"""Celery tasks: thin wrappers that call `editorial.notifications` and `editorial.purges`, safe to run twice."""
 
 from celery import shared_task
 
-from editorial import notifications, reminders
+from editorial import notifications, purges, reminders
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -24,3 +24,19 @@ def requeue_unsent_notifications() -> int:
 @shared_task
 def scan_reminders() -> dict[str, int]:
     return reminders.scan()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def send_purges(self, purge_id: int) -> str:
+    try:
+        return purges.send(purge_id)
+    except purges.PurgeError as error:
+        if self.request.retries >= self.max_retries:
+            return "unsent"  # still unsent in the outbox: the sweep queues it again
+        # Backoff 5 s, 10 s, 20 s; all shorter than the sweep's cutoff, so the sweep never doubles them.
+        raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
+
+
+@shared_task
+def requeue_unsent_purges() -> int:
+    return purges.requeue_unsent()

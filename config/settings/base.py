@@ -175,6 +175,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ROUTES = {
     "editorial.tasks.deliver_notification": {"queue": "notifications"},
     "editorial.tasks.requeue_unsent_notifications": {"queue": "notifications"},
+    "editorial.tasks.send_purges": {"queue": "notifications"},
+    "editorial.tasks.requeue_unsent_purges": {"queue": "notifications"},
     "*.scan_*": {"queue": "scans"},
 }
 
@@ -220,6 +222,9 @@ VETTED_SCAN_BATCH_SIZE = env.int("VETTED_SCAN_BATCH_SIZE", default=200)
 
 # Reader site.
 VETTED_FEEDBACK_PER_HOUR = env.int("VETTED_FEEDBACK_PER_HOUR", default=5)
+# The shared caches (Varnish) to purge when what readers see changes (editorial.purges), e.g.
+# "http://127.0.0.1:6081/"; empty: no shared cache, purges are recorded and marked not sent.
+VETTED_VARNISH_URLS = env.list("VETTED_VARNISH_URLS", default=[])
 
 # The client's address (config.client_ip), for the feedback limit, login throttling and /healthz.
 # Behind a reverse proxy, name the header it appends the client to, how many proxies append to
@@ -233,4 +238,9 @@ VETTED_HEALTH_DETAIL_NETWORKS = env.list("VETTED_HEALTH_DETAIL_NETWORKS", defaul
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
     "scan-reminders": {"task": "editorial.tasks.scan_reminders", "schedule": VETTED_REMINDER_SCAN_MINUTES * 60.0},
+    # Purges a stopped broker or cache left unsent (editorial.purges.requeue_unsent).
+    "requeue-unsent-purges": {
+        "task": "editorial.tasks.requeue_unsent_purges",
+        "schedule": env.float("VETTED_PURGE_SWEEP_SECONDS", default=60.0),
+    },
 }

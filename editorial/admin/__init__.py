@@ -4,6 +4,7 @@
 - `board`: articles with their sections, claims and citations, the queue and the review screens.
 - `library`: the shared reference library.
 - `records`: the workflow's records (log, versions, assignments, claim reviews, notices, reader messages).
+- `purges`: the shared cache's purge outbox.
 """
 
-from editorial.admin import board, library, records  # noqa: F401  (registers the admins)
+from editorial.admin import board, library, purges, records  # noqa: F401  (registers the admins)
