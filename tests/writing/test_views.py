@@ -219,9 +219,11 @@ def test_authors_log_in_on_the_site_and_land_in_their_workspace():
     assert refused.status_code == 200
     assert "Please enter a correct username and password" in refused.content.decode()
     assert client.get(reverse("writing:list")).status_code == 302
-    response = client.post(reverse("accounts:login"), {"username": "noor", "password": "a-long-test-password"})
-    assert response["Location"] == reverse("writing:list")
-    assert client.get(reverse("writing:list")).status_code == 200
+    response = client.post(
+        reverse("accounts:login"), {"username": "noor", "password": "a-long-test-password"}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("accounts:landing"), 302), (reverse("writing:list"), 302)]
+    assert response.status_code == 200
 
 
 def test_the_editor_costs_the_same_queries_for_a_short_and_a_long_draft(django_assert_num_queries):
