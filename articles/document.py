@@ -8,7 +8,9 @@ however long the article is.
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
 from articles.models import Article, Claim, Section
@@ -97,23 +99,57 @@ def reference_entry(reference: Reference, number: int) -> dict[str, Any]:
     }
 
 
-def claims_in_reading_order(document: Document):
-    """Yield every claim node as a reader meets it: the short answer, then each section's
-    claims (depth first) before its sub-sections."""
+@dataclass(frozen=True)
+class Place:
+    """Where a part of the article stands, as `walk` meets it.
 
-    def walk_claims(nodes):
-        for node in nodes:
-            yield node
-            yield from walk_claims(node["children"])
+    ``trail``: the headings from the top-level section down to the part's own section;
+    ``number``: a claim's number within its section ("2.1" for the first claim nested under the
+    second); ``depth``: a section's level below the top (0) or a claim's nesting level (0).
+    """
 
-    def walk_sections(nodes):
+    kind: str  # "summary", "section" or "claim"
+    node: dict[str, Any]
+    trail: tuple[str, ...] = ()
+    number: str = ""
+    depth: int = 0
+
+    @property
+    def is_claim(self) -> bool:
+        return self.kind != "section"
+
+
+def walk(document: Document) -> Iterator[Place]:
+    """Every part of an article document in reading order: the short answer, then each section,
+    its claims (nested ones in place, depth first) and then its sub-sections. The one walker
+    over the document; everything that visits its parts asks it."""
+
+    def claims(nodes, trail, prefix, depth):
+        for index, node in enumerate(nodes, start=1):
+            number = f"{prefix}{index}"
+            yield Place("claim", node, trail, number, depth)
+            yield from claims(node["children"], trail, f"{number}.", depth + 1)
+
+    def sections(nodes, parents, depth):
         for node in nodes:
-            yield from walk_claims(node["claims"])
-            yield from walk_sections(node["children"])
+            trail = (*parents, node["heading"])
+            yield Place("section", node, trail, depth=depth)
+            yield from claims(node["claims"], trail, "", 0)
+            yield from sections(node["children"], trail, depth + 1)
 
     if document["summary"] is not None:
-        yield document["summary"]
-    yield from walk_sections(document["sections"])
+        yield Place("summary", document["summary"])
+    yield from sections(document["sections"], (), 0)
+
+
+def claims_in_reading_order(document: Document):
+    """Yield every claim node as a reader meets it, the short answer first."""
+    return (place.node for place in walk(document) if place.is_claim)
+
+
+def sections_in_reading_order(document: Document):
+    """Yield every section node, sub-sections after their parent's claims."""
+    return (place.node for place in walk(document) if place.kind == "section")
 
 
 def cited_in_reading_order(document: Document) -> list[str]:
@@ -183,13 +219,8 @@ def search_text(document: Document) -> str:
     """Everything a reader can search for in a document, as plain text: headline, headings,
     claims and their plain-language versions (titles are searched separately, weighted higher)."""
     parts = [document.get("headline", "")]
-
-    def walk_sections(sections):
-        for section in sections:
-            parts.extend([section["heading"], section.get("intro", "")])
-            walk_sections(section["children"])
-
-    walk_sections(document["sections"])
+    for section in sections_in_reading_order(document):
+        parts.extend([section["heading"], section.get("intro", "")])
     for claim in claims_in_reading_order(document):
         parts.extend([claim["text"], claim["plain_language"]])
     return "\n".join(part for part in parts if part)

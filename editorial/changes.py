@@ -7,7 +7,7 @@ claim reads as edited, not as one removed and another added.
 from dataclasses import dataclass, field
 from typing import Any
 
-from articles.document import Document, claims_in_reading_order
+from articles.document import Document, claims_in_reading_order, sections_in_reading_order
 
 REFERENCE_FIELDS = {
     "kind_label": "kind",
@@ -44,15 +44,7 @@ def _excerpt(text: str, limit: int = 70) -> str:
 
 
 def _sections(document: Document) -> dict[str, dict[str, Any]]:
-    found = {}
-
-    def walk(nodes):
-        for node in nodes:
-            found[node["uuid"]] = node
-            walk(node["children"])
-
-    walk(document["sections"])
-    return found
+    return {section["uuid"]: section for section in sections_in_reading_order(document)}
 
 
 def _claims(document: Document) -> dict[str, dict[str, Any]]:

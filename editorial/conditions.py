@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from articles.document import Document, claim_fingerprints
+from articles.document import Document, claim_fingerprints, walk
 from editorial.models import ClaimReview
 from references.models import Reference
 
@@ -14,22 +14,11 @@ def _excerpt(text: str, limit: int = 60) -> str:
 
 def located_claims(document: Document):
     """Yield (place, claim) for every claim, where place reads like “Section “A › B”, claim 2.1”."""
-    if document["summary"] is not None:
-        yield "The short answer", document["summary"]
-
-    def walk_claims(nodes, trail, prefix):
-        for index, node in enumerate(nodes, start=1):
-            number = f"{prefix}{index}"
-            yield f"Section “{trail}”, claim {number}", node
-            yield from walk_claims(node["children"], trail, f"{number}.")
-
-    def walk_sections(nodes, parents):
-        for node in nodes:
-            trail = " › ".join([*parents, node["heading"]])
-            yield from walk_claims(node["claims"], trail, "")
-            yield from walk_sections(node["children"], [*parents, node["heading"]])
-
-    yield from walk_sections(document["sections"], [])
+    for place in walk(document):
+        if place.kind == "summary":
+            yield "The short answer", place.node
+        elif place.kind == "claim":
+            yield f"Section “{' › '.join(place.trail)}”, claim {place.number}", place.node
 
 
 @dataclass(frozen=True)
@@ -66,23 +55,14 @@ def submission_problems(document: Document, gathered=()) -> list[Problem]:
     if not any(claim_count(section) for section in document["sections"]):
         problems.append(Problem("Add at least one section with a claim.", "sections"))
 
-    def walk_claims(nodes, trail, prefix):
-        for index, node in enumerate(nodes, start=1):
-            number = f"{prefix}{index}"
-            if not node["citations"]:
-                place = f"Section “{trail}”, claim {number} (“{_excerpt(node['text'])}”)"
-                problems.append(Problem(f"{place} cites no reference.", f"claim-{node['uuid']}"))
-            walk_claims(node["children"], trail, f"{number}.")
-
-    def walk_sections(nodes, parents):
-        for node in nodes:
-            trail = " › ".join([*parents, node["heading"]])
-            if not claim_count(node):
-                problems.append(Problem(f"Section “{trail}” has no claims.", f"section-{node['uuid']}"))
-            walk_claims(node["claims"], trail, "")
-            walk_sections(node["children"], [*parents, node["heading"]])
-
-    walk_sections(document["sections"], [])
+    for place in walk(document):
+        if place.kind == "section" and not claim_count(place.node):
+            problems.append(
+                Problem(f"Section “{' › '.join(place.trail)}” has no claims.", f"section-{place.node['uuid']}")
+            )
+        elif place.kind == "claim" and not place.node["citations"]:
+            where = f"Section “{' › '.join(place.trail)}”, claim {place.number} (“{_excerpt(place.node['text'])}”)"
+            problems.append(Problem(f"{where} cites no reference.", f"claim-{place.node['uuid']}"))
     cited = {reference["uuid"] for reference in document["references"]}
     by_uuid = {str(reference.uuid): reference for reference in gathered}
     for uuid, reference in by_uuid.items():

@@ -16,6 +16,8 @@ from articles.document import (
     build_document,
     claim_fingerprints,
     claims_in_reading_order,
+    sections_in_reading_order,
+    walk,
     with_citation_numbers,
 )
 from articles.models import Article
@@ -190,26 +192,21 @@ def review_page(article: Article, user) -> ReviewPage:
         row.carry_over = bool(can_mark and earlier and earlier.verified and uuid not in verified)
         return row
 
-    def walk_claims(claims, trail, prefix, depth):
-        for index, claim in enumerate(claims, start=1):
-            number = f"{prefix}{index}"
-            rows.append(claim_row(f"{trail}, claim {number}", claim, depth))
-            walk_claims(claim["children"], trail, f"{number}.", depth + 1)
-
-    def walk_sections(sections, depth):
-        for section in sections:
+    section_depth = 0
+    for place in walk(document):
+        if place.kind == "summary":
+            rows.append(SectionRow(document["headline"] or "Short answer", 0))
+            rows.append(claim_row("The short answer", place.node, 0))
+        elif place.kind == "claim":
+            rows.append(claim_row(f"{place.trail[-1]}, claim {place.number}", place.node, place.depth + section_depth))
+        else:
+            section = place.node
             change = ""
             if compared_with is not None:
                 old = old_sections.get(section["uuid"])
                 change = "added" if old is None else ("edited" if old["heading"] != section["heading"] else "")
-            rows.append(SectionRow(section["heading"], depth, change))
-            walk_claims(section["claims"], section["heading"], "", depth)
-            walk_sections(section["children"], depth + 1)
-
-    if document["summary"] is not None:
-        rows.append(SectionRow(document["headline"] or "Short answer", 0))
-        rows.append(claim_row("The short answer", document["summary"], 0))
-    walk_sections(document["sections"], 0)
+            section_depth = place.depth
+            rows.append(SectionRow(section["heading"], place.depth, change))
 
     return ReviewPage(
         article=article,
@@ -247,19 +244,8 @@ def _previous(before: Document, after: Document):
     """The live version's claims and sections by UUID, what is gone since, and reference edits."""
     old_claims = {claim["uuid"]: claim for claim in claims_in_reading_order(before)}
     new_claims = {claim["uuid"] for claim in claims_in_reading_order(after)}
-    old_sections: dict[str, dict] = {}
-    new_sections: set[str] = set()
-
-    def walk(sections, into):
-        for section in sections:
-            if isinstance(into, dict):
-                into[section["uuid"]] = section
-            else:
-                into.add(section["uuid"])
-            walk(section["children"], into)
-
-    walk(before["sections"], old_sections)
-    walk(after["sections"], new_sections)
+    old_sections = {section["uuid"]: section for section in sections_in_reading_order(before)}
+    new_sections = {section["uuid"] for section in sections_in_reading_order(after)}
     removed = [f"Section “{s['heading']}”" for uuid, s in old_sections.items() if uuid not in new_sections]
     removed += [f"Claim “{c['text']}”" for uuid, c in old_claims.items() if uuid not in new_claims]
     return old_claims, old_sections, removed, compare(before, after).references
