@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test bench lint format diagram migrate demo clean requirements
+.PHONY: run test bench lint format diagram migrate demo clean requirements runtime-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make requirements" $(BIN)/pip-compile --q
 requirements: $(VENV)/.dev-installed
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
+
+# requirements.txt alone, in a fresh .venv-runtime: migrate, then Procfile.production's processes on
+# a scratch PostgreSQL database and Redis db 14, proved over HTTP and the database.
+runtime-check:
+	scripts/runtime_check.sh
 
 migrate: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --noinput
@@ -59,4 +64,4 @@ diagram: $(VENV)/.dev-installed
 	dot -Tsvg docs/workflow.dot -o docs/workflow.svg
 
 clean:
-	rm -rf $(VENV) var db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-runtime var db.sqlite3 staticfiles .pytest_cache .ruff_cache
