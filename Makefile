@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test bench lint format diagram migrate demo clean requirements runtime-check
+.PHONY: run test bench lint format diagram migrate demo clean stack-test requirements runtime-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest benchmarks -q -s -p no:cacheprovider --no-header
+
+# The production stack on loopback (PostgreSQL, Redis, two gunicorn nodes, Varnish, workers, beat),
+# checked over HTTP; builds .venv-runtime from requirements.txt alone.
+stack-test:
+	scripts/stack/stack_test.sh
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
