@@ -49,6 +49,7 @@ test: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest benchmarks -q -s -p no:cacheprovider --no-header
+	benchmarks/http_bench.sh
 
 # The production stack on loopback (PostgreSQL, Redis, two gunicorn nodes, Varnish, workers, beat),
 # checked over HTTP; builds .venv-runtime from requirements.txt alone.
