@@ -1,10 +1,10 @@
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -471,7 +471,11 @@ class Claim(ArticleContent):
 
 
 class DailyReads(models.Model):
-    """How many times readers opened an article's page on one day: the home page's "most read"."""
+    """How many times readers opened an article's page on one day: the home page's "most read".
+
+    Page views are counted in the cache and added here in batches (``reader.reads``), so reading
+    an article writes nothing to the database.
+    """
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="reads")
     day = models.DateField(_("day"))
@@ -487,13 +491,12 @@ class DailyReads(models.Model):
         return f"{self.article_id} on {self.day}: {self.count}"
 
     @classmethod
-    def record(cls, article_id: int) -> None:
-        """Count one read: one UPDATE on a day's second and later reads, an INSERT on its first."""
-        today = timezone.localdate()
-        if cls.objects.filter(article_id=article_id, day=today).update(count=models.F("count") + 1):
+    def add_reads(cls, article_id: int, day: date, reads: int) -> None:
+        """Add ``reads`` to the day's count: one UPDATE, or an INSERT for the day's first reads."""
+        if cls.objects.filter(article_id=article_id, day=day).update(count=models.F("count") + reads):
             return
         try:
             with transaction.atomic():
-                cls.objects.create(article_id=article_id, day=today, count=1)
-        except IntegrityError:  # another request created today's row first
-            cls.objects.filter(article_id=article_id, day=today).update(count=models.F("count") + 1)
+                cls.objects.create(article_id=article_id, day=day, count=reads)
+        except IntegrityError:  # another fold created the day's row first
+            cls.objects.filter(article_id=article_id, day=day).update(count=models.F("count") + reads)

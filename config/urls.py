@@ -1,16 +1,15 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from config.views import healthz
-from reader.sitemaps import SITEMAPS
+from reader.sitemaps import sitemap
 from reader.views import home, robots_txt
 
 urlpatterns = [
     path("", home, name="home"),
     path("", include("reader.urls")),
     path("healthz", healthz, name="healthz"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("account/", include("accounts.urls")),
     path("write/", include("writing.urls")),

@@ -1,17 +1,21 @@
 """Readers' follow-up questions and error reports, sent from a published article's page.
 
-Both forms post here (CSRF-protected, no JavaScript needed), are checked for length and
-content, carry a honeypot for bots, and are rate-limited per client through the cache. A
-refused submission stores nothing. Editors work through the messages in the admin, where a
-question can become a new draft article (`start_draft_from_question`).
+Both forms post here (no JavaScript needed), are checked for length and content, carry a
+honeypot for bots, and are rate-limited per client through the cache. They carry no CSRF token,
+which would set a cookie on the cached article page: `reader.http.same_origin_post` refuses
+posts from other sites instead. A sent message redirects to the article with ``?sent=<kind>``,
+which shows the thank-you (no cookie, no session); a refused submission stores nothing. Editors
+work through the messages in the admin, where a question can become a new draft article
+(`start_draft_from_question`).
 """
 
+import logging
 import re
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
@@ -25,9 +29,13 @@ from articles.text import MultiLineValidator, SingleLineValidator, one_line
 from config.client_ip import client_ip
 from editorial.exceptions import TransitionForbiddenError, WorkflowError
 from editorial.models import ReaderMessage
+from reader.http import same_origin_post
+
+logger = logging.getLogger(__name__)
 
 HONEYPOT = "website"
 AUDIENCE_COOKIE = "audience"
+SENT = "sent"  # the query parameter naming what was sent, on the article page after a post
 MIN_TEXT = 15
 MAX_LINKS = 3
 URL_PATTERN = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -169,23 +177,38 @@ def client_key(request) -> str:
     return salted_hmac("editorial.feedback.client_key", address, algorithm="sha256").hexdigest()
 
 
+# Where submissions are counted while the shared cache is down: this process's memory.
+fallback_cache = LocMemCache("editorial-feedback-rate", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
 def allow_submission(key: str) -> bool:
     """Count one submission for the client; False once it is over the hourly allowance.
 
     ``cache.add`` starts the hour's count and ``cache.incr`` adds to it; both are atomic on
-    Redis and in local memory, so simultaneous posts cannot slip past the limit.
+    Redis and in local memory, so simultaneous posts cannot slip past the limit. With Redis
+    down (django-redis answers None), each web process counts in its own memory instead and
+    logs a warning: the allowance then holds per process rather than not at all, so an outage
+    never opens the editors' queue to a flood, and the form keeps working.
     """
-    limit = settings.VETTED_FEEDBACK_PER_HOUR
     cache_key = f"editorial:feedback-rate:{key}"
-    if cache.add(cache_key, 1, timeout=RATE_WINDOW_SECONDS):
-        count = 1
-    else:
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # the hour ran out between add() and incr(): this starts a new one
-            cache.add(cache_key, 1, timeout=RATE_WINDOW_SECONDS)
-            count = 1
-    return count <= limit
+    count = _count(cache, cache_key)
+    if count is None:
+        logger.warning("The cache did not answer: counting reader messages in this process instead.")
+        count = _count(fallback_cache, cache_key)
+    return count <= settings.VETTED_FEEDBACK_PER_HOUR
+
+
+def _count(store, cache_key: str) -> int | None:
+    """Add one to the hour's count in ``store``; None when the store did not answer."""
+    added = store.add(cache_key, 1, timeout=RATE_WINDOW_SECONDS)
+    if added is None:
+        return None
+    if added:
+        return 1
+    try:
+        return store.incr(cache_key)
+    except ValueError:  # the hour ran out between add() and incr(): this starts a new one
+        return 1 if store.add(cache_key, 1, timeout=RATE_WINDOW_SECONDS) is not None else None
 
 
 def file_reader_message(
@@ -238,12 +261,19 @@ def start_draft_from_question(message: ReaderMessage, *, by) -> Article:
     return draft
 
 
+def thanks_for(kind: str) -> str:
+    """The thank-you shown after a message of ``kind`` was sent ("" for anything else)."""
+    return {form.kind: form.thanks for form in (QuestionForm, ErrorReportForm)}.get(kind, "")
+
+
+@same_origin_post
 @require_POST
 def question(request, slug: str):
     """File a reader's follow-up question for the editors."""
     return _receive(request, slug, QuestionForm)
 
 
+@same_origin_post
 @require_POST
 def report_error(request, slug: str):
     """File a reader's error report for the editors."""
@@ -273,8 +303,8 @@ def _receive(request, slug: str, form_class: type[ReaderMessageForm]):
 
 
 def _sent(request, article: Article, form: ReaderMessageForm):
-    messages.success(request, form.thanks)
-    return redirect(f"{article.get_absolute_url()}#{form.anchor}")
+    """Back to the article at the forms, whose address says what was sent (its page thanks the reader)."""
+    return redirect(f"{article.get_absolute_url()}?{SENT}={form.kind}#{form.anchor}")
 
 
 def _invalid(request, article: Article, form: ReaderMessageForm, *, status: int) -> TemplateResponse:

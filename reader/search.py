@@ -6,6 +6,7 @@ searched, so a draft, a revision or a withdrawn article can never be found.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -15,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models import Article
+from reader.selectors import last_change
 
 LIMIT = 30
 # PostgreSQL marks the matched words with these; the text around them is escaped before they
@@ -28,12 +30,15 @@ class Result:
     url: str
     summary: str
     topic: str
-    approved_at: object
+    approved_at: datetime
+    article_id: int
+    version_id: int
+    site_changed: datetime | None  # `last_change`, for the page's Last-Modified
     excerpt: str = ""
 
 
 def published_versions(query: str) -> list[Result]:
-    articles = Article.objects.published().select_related("live_version")
+    articles = Article.objects.published().select_related("live_version").annotate(site_changed=last_change())
     found = _postgres(articles, query) if connection.vendor == "postgresql" else _simple(articles, query)
     return [_result(article) for article in found[:LIMIT]]
 
@@ -79,6 +84,9 @@ def _result(article: Article) -> Result:
         summary=(document.get("summary") or {}).get("text", ""),
         topic=(document.get("topic") or {}).get("name", ""),
         approved_at=article.live_version.approved_at,
+        article_id=article.pk,
+        version_id=article.live_version_id,
+        site_changed=article.site_changed,
         excerpt=_highlight(getattr(article, "excerpt", "")),
     )
 

@@ -1,7 +1,10 @@
-"""The reader site: only live approved versions, never a draft, a revision or a withdrawn article."""
+"""The reader site: only live approved versions, never a draft, a revision or a withdrawn article.
 
-import functools
-import hashlib
+Every page is served through `reader.http.reader_page`: to anonymous readers with the shared
+cache's headers, its validators and surrogate keys (`reader.surrogate`); to signed-in people
+privately. A page view is counted in the cache (`reader.reads`), never written to the database.
+"""
+
 import json
 from datetime import timedelta
 
@@ -10,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,10 +22,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from articles.document import with_citation_numbers
-from articles.models import Article, DailyReads, Topic
+from articles.models import Article, Topic
+from editorial.feedback import SENT
 from editorial.models import ArticleVersion
 from editorial.schedule import rereview_due_on
-from reader import search
+from reader import reads, search, surrogate
+from reader.http import Shown, reader_page, same_origin_post, templates_digest
+from reader.selectors import last_change
+from references.models import Reference
 
 AUDIENCES = {
     "patient": "Patient or carer",
@@ -44,58 +51,101 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
+@reader_page
 def home(request):
-    """Latest and most-read approved articles, topics and search; titles and topics as approved."""
+    """Latest and most-read approved articles, topics and search; titles and topics as approved.
+
+    Queries: the latest, the most read (last 30 days, folded counts), the topics with published articles.
+    """
     published = Article.objects.published().select_related("live_version")
-    latest = [article.live_version for article in published.order_by("-live_version__approved_at")[:10]]
+    latest = list(published.annotate(site_changed=last_change()).order_by("-live_version__approved_at")[:10])
     since = timezone.localdate() - timedelta(days=30)
-    most_read = [
-        article.live_version
-        for article in published.annotate(recent=Sum("reads__count", filter=Q(reads__day__gte=since)))
+    most_read = list(
+        published.annotate(recent=Sum("reads__count", filter=Q(reads__day__gte=since)))
         .filter(recent__gt=0)
         .order_by("-recent", "live_version__document__title")[:5]
-    ]
-    topics = (
+    )
+    topics = list(
         Topic.objects.annotate(published=Count("versions", filter=Q(versions__in=ArticleVersion.objects.published())))
         .filter(published__gt=0)
         .order_by("name")
     )
-    context = {"latest": latest, "most_read": most_read, "topics": topics, "canonical": absolute("/")}
-    return render(request, "articles/home.html", context)
+    shown = Shown.of(
+        [article.live_version_id for article in latest],
+        [article.live_version_id for article in most_read],
+        [(topic.pk, topic.slug, topic.name, topic.published) for topic in topics],
+        keys=[
+            surrogate.LISTINGS,
+            *(surrogate.article_key(article.pk) for article in [*latest, *most_read]),
+            *(surrogate.topic_key(topic.pk) for topic in topics),
+        ],
+        last_modified=latest[0].site_changed if latest else None,
+    )
+    context = {
+        "latest": [article.live_version for article in latest],
+        "most_read": [article.live_version for article in most_read],
+        "topics": topics,
+        "canonical": absolute("/"),
+    }
+    return shown.answer(request, lambda: render(request, "articles/home.html", context))
 
 
+@reader_page
 def topic_detail(request, slug: str):
-    """The published articles whose live version is on this topic (a draft's new topic moves nothing)."""
+    """The published articles whose live version is on this topic (a draft's new topic moves nothing).
+
+    Queries: the topic; its articles with their live versions.
+    """
     topic = get_object_or_404(Topic, slug=slug)
-    articles = (
+    articles = list(
         Article.objects.published()
         .filter(live_version__topic=topic)
         .select_related("live_version")
+        .annotate(site_changed=last_change())
         .order_by("-live_version__approved_at")
+    )
+    shown = Shown.of(
+        topic.pk,
+        topic.slug,
+        topic.name,
+        topic.description,
+        [article.live_version_id for article in articles],
+        keys=[surrogate.topic_key(topic.pk), surrogate.LISTINGS, *(surrogate.article_key(a.pk) for a in articles)],
+        last_modified=articles[0].site_changed if articles else None,
     )
     context = {
         "topic": topic,
         "versions": [article.live_version for article in articles],
         "canonical": absolute(reverse("reader:topic", args=[slug])),
     }
-    return render(request, "articles/topic.html", context)
+    return shown.answer(request, lambda: render(request, "articles/topic.html", context))
 
 
+@reader_page
 def search_view(request):
     """Search approved versions only; ranked full-text search on PostgreSQL, word matching elsewhere."""
     query = request.GET.get("q", "").strip()[:200]
     results = search.published_versions(query) if query else []
-    return render(request, "articles/search.html", {"query": query, "results": results})
+    shown = Shown.of(
+        query,
+        [(result.version_id, result.excerpt) for result in results],
+        keys=[surrogate.LISTINGS, *(surrogate.article_key(result.article_id) for result in results)],
+        last_modified=results[0].site_changed if results else None,
+    )
+    context = {"query": query, "results": results}
+    return shown.answer(request, lambda: render(request, "articles/search.html", context))
 
 
+@reader_page
 def article_detail(request, slug: str):
     """Serve the live approved version, rendered once per version and audience and then cached.
 
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
     have changed; a slug an earlier version was live at redirects. Queries: the article with its
-    live version, and the day's read count. The cache key holds the live version and whether a
+    live version; and, when the page cache does not hold them yet, the ids of the references it
+    lists (for their surrogate keys). The cache key holds the live version and whether a
     revision is in review, so a new approval, a withdrawal or a revision entering review can
-    never be answered with a page rendered before it.
+    never be answered with a page rendered before it. The view is counted in the cache.
     """
     try:
         article = Article.objects.select_related("live_version").get(live_version__slug=slug)
@@ -103,35 +153,67 @@ def article_detail(request, slug: str):
         return _moved_permanently(slug)
     version = article.live_version
     if article.state == Article.State.WITHDRAWN:
-        return render(request, "articles/withdrawn.html", {"title": version.document["title"]}, status=410)
-    DailyReads.record(article.pk)
+        gone = render(request, "articles/withdrawn.html", {"title": version.document["title"]}, status=410)
+        shown = Shown.of("withdrawn", version.pk, keys=[surrogate.article_key(article.pk)])
+        return shown.attach(gone)
+    if request.method == "GET":
+        reads.count(article.pk)
     audience = audience_of(request)
     in_review = article.state in IN_REVIEW
-    # The hash and approval time guard against a version id reused by another database (a
-    # development database rebuilt while Redis kept its cache).
-    stamp = f"{version.pk}:{version.content_hash[:16]}:{int(version.approved_at.timestamp())}"
-    key = f"article-page:{templates_version()}:{stamp}:{int(in_review)}:{audience or 'any'}"
-    page = cache.get(key)
-    if page is None:
-        context = version_context(version, audience=audience, in_review=in_review)
-        page = {
-            "header": render_to_string("articles/_article_header.html", context),
-            "content": render_to_string("articles/_article_content.html", context),
-        }
-        cache.set(key, page, PAGE_CACHE_SECONDS)
+    page = _page(version, audience=audience, in_review=in_review)
+    shown = Shown.of(
+        version.pk,
+        version.content_hash,
+        int(version.approved_at.timestamp()),
+        int(in_review),
+        audience or "any",
+        keys=[
+            surrogate.article_key(article.pk),
+            *(surrogate.reference_key(pk) for pk in page["references"]),
+            # The reviewers' names link to their board profiles.
+            surrogate.PAGE_BOARD if version.reviewers else "",
+        ],
+        # The approval, or a later workflow change: the "update under review" notice comes and goes.
+        last_modified=max(version.approved_at, article.updated_at),
+        audience=audience,
+    )
     url = absolute(article.get_absolute_url())
     context = {
         "article": article,
         "version": version,
         "document": version.document,
-        # Rendered by our own templates above, with their escaping: safe to insert as is.
-        "page": {part: mark_safe(html) for part, html in page.items()},  # noqa: S308
+        # Rendered by our own templates, with their escaping: safe to insert as is.
+        "page": {part: mark_safe(page[part]) for part in ("header", "content")},  # noqa: S308
         "audience": audience,
         "audiences": AUDIENCES,
         "canonical": url,
         "json_ld": _json_ld(version, url),
     }
-    return render(request, "articles/article_detail.html", context)
+    if request.GET.get(SENT):
+        # The thank-you after a message (see editorial.feedback): this reader's, never stored.
+        return render(request, "articles/article_detail.html", context)
+    return shown.answer(request, lambda: render(request, "articles/article_detail.html", context))
+
+
+def _page(version, *, audience: str, in_review: bool) -> dict:
+    """The rendered header and content of a version, and the ids of the references it lists, cached.
+
+    The hash and approval time guard against a version id reused by another database (a
+    development database rebuilt while Redis kept its cache).
+    """
+    stamp = f"{version.pk}:{version.content_hash[:16]}:{int(version.approved_at.timestamp())}"
+    key = f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
+    page = cache.get(key)
+    if page is None:
+        context = version_context(version, audience=audience, in_review=in_review)
+        uuids = [reference["uuid"] for reference in version.document["references"]]
+        page = {
+            "header": render_to_string("articles/_article_header.html", context),
+            "content": render_to_string("articles/_article_content.html", context),
+            "references": sorted(Reference.objects.filter(uuid__in=uuids).values_list("pk", flat=True)),
+        }
+        cache.set(key, page, PAGE_CACHE_SECONDS)
+    return page
 
 
 def _moved_permanently(slug: str):
@@ -149,23 +231,6 @@ def _moved_permanently(slug: str):
     if live_slug is None:
         raise Http404("No article has been published at this address.")
     return redirect("reader:detail", slug=live_slug, permanent=True)
-
-
-PAGE_TEMPLATES = (
-    "articles/_article_header.html",
-    "articles/_article_content.html",
-    "articles/_section.html",
-    "articles/_claims.html",
-    "articles/_cite.html",
-    "articles/_reference.html",
-)
-
-
-@functools.cache
-def templates_version() -> str:
-    """A digest of the article page's templates: a deployment that changes them starts a fresh cache."""
-    sources = "".join(get_template(name).template.source for name in PAGE_TEMPLATES)
-    return hashlib.sha256(sources.encode()).hexdigest()[:12]
 
 
 def version_context(version, *, audience: str = "", in_review: bool = False) -> dict:
@@ -238,6 +303,7 @@ def _cited_work(reference: dict) -> dict:
     return work
 
 
+@same_origin_post
 @require_POST
 def choose_audience(request):
     """Remember "Which best describes you?" in a cookie (no account, no JavaScript needed)."""
@@ -255,6 +321,7 @@ def choose_audience(request):
     return response
 
 
+@reader_page
 def robots_txt(request):
     lines = [
         "User-agent: *",
@@ -263,4 +330,5 @@ def robots_txt(request):
         "Disallow: /search/",
         f"Sitemap: {absolute(reverse('sitemap'))}",
     ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+    text = "\n".join(lines) + "\n"
+    return Shown.of(text, keys=[]).answer(request, lambda: HttpResponse(text, content_type="text/plain"))

@@ -141,11 +141,32 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 REDIS_URL = env("REDIS_URL", default="")
+# Connect and read timeout of every cache call: a stopped or hung Redis costs a request little more.
+VETTED_CACHE_TIMEOUT_SECONDS = env.float("VETTED_CACHE_TIMEOUT_SECONDS", default=0.25)
+
+
+def redis_cache(url: str) -> dict:
+    """django-redis at ``url``, degrading: with Redis down a read is a miss and a write does nothing.
+
+    The errors it ignores are logged (``DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS``); the health check
+    reports the outage (Redis is the broker too).
+    """
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": VETTED_CACHE_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": VETTED_CACHE_TIMEOUT_SECONDS,
+        },
+    }
+
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, a broker
 # embedded in var/ that lets a separate worker and beat work on one machine without servers.
@@ -178,6 +199,7 @@ CELERY_TASK_ROUTES = {
     "editorial.tasks.send_purges": {"queue": "notifications"},
     "editorial.tasks.requeue_unsent_purges": {"queue": "notifications"},
     "*.scan_*": {"queue": "scans"},
+    "reader.tasks.fold_reads": {"queue": "scans"},
 }
 
 
@@ -222,6 +244,12 @@ VETTED_SCAN_BATCH_SIZE = env.int("VETTED_SCAN_BATCH_SIZE", default=200)
 
 # Reader site.
 VETTED_FEEDBACK_PER_HOUR = env.int("VETTED_FEEDBACK_PER_HOUR", default=5)
+# How long a shared cache (Varnish) keeps a reader page, purged by surrogate key when it changes,
+# and serves a stored one while Django is failing (reader.http); browsers always revalidate.
+VETTED_SHARED_CACHE_SECONDS = env.int("VETTED_SHARED_CACHE_SECONDS", default=60 * 60 * 24)
+VETTED_STALE_IF_ERROR_SECONDS = env.int("VETTED_STALE_IF_ERROR_SECONDS", default=60 * 60 * 24)
+# Page views are counted in the cache and folded into DailyReads this often (reader.reads).
+VETTED_READS_FLUSH_SECONDS = env.int("VETTED_READS_FLUSH_SECONDS", default=300)
 # The shared caches (Varnish) to purge when what readers see changes (editorial.purges), e.g.
 # "http://127.0.0.1:6081/"; empty: no shared cache, purges are recorded and marked not sent.
 VETTED_VARNISH_URLS = env.list("VETTED_VARNISH_URLS", default=[])
@@ -238,6 +266,7 @@ VETTED_HEALTH_DETAIL_NETWORKS = env.list("VETTED_HEALTH_DETAIL_NETWORKS", defaul
 CELERY_BEAT_SCHEDULE = {
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
     "scan-reminders": {"task": "editorial.tasks.scan_reminders", "schedule": VETTED_REMINDER_SCAN_MINUTES * 60.0},
+    "fold-reads": {"task": "reader.tasks.fold_reads", "schedule": float(VETTED_READS_FLUSH_SECONDS)},
     # Purges a stopped broker or cache left unsent (editorial.purges.requeue_unsent).
     "requeue-unsent-purges": {
         "task": "editorial.tasks.requeue_unsent_purges",

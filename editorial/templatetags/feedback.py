@@ -2,12 +2,18 @@
 
 from django import template
 
-from editorial.feedback import ErrorReportForm, QuestionForm
+from editorial.feedback import SENT, ErrorReportForm, QuestionForm, thanks_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("editorial/_feedback_forms.html")
-def feedback_forms(article):
-    """Render both empty forms, posting to ``article``'s endpoints."""
-    return {"article": article, "question_form": QuestionForm(), "error_form": ErrorReportForm()}
+@register.inclusion_tag("editorial/_feedback_forms.html", takes_context=True)
+def feedback_forms(context, article):
+    """Render both empty forms, posting to ``article``'s endpoints, and the thank-you after a post."""
+    request = context.get("request")
+    return {
+        "article": article,
+        "question_form": QuestionForm(),
+        "error_form": ErrorReportForm(),
+        "thanks": thanks_for(request.GET.get(SENT, "")) if request else "",
+    }

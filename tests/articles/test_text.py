@@ -309,6 +309,7 @@ def test_readers_error_report_refuses_a_line_break_in_the_part_named():
     response = Client().post(
         reverse("editorial:report_error", args=[article.slug]),
         {"text": "The dose in the second claim looks ten times too high.", "part": "Claim 2\r\nand 3"},
+        HTTP_ORIGIN="http://testserver",  # sent from the article page (reader.http.same_origin_post)
     )
     assert response.status_code == 400
     assert response.context["form"].errors["part"] == ["The part must be on one line."]

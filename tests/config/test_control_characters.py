@@ -61,7 +61,8 @@ def test_line_breaks_and_tabs_pass_in_form_values():
     """A textarea sends CRLF, and people paste tabs: those reach the form, which stores them."""
     article = workflow.approved()
     text = "Does it help children?\r\nAnd\tteenagers?"
-    response = client_for().post(reverse("editorial:question", args=[article.slug]), {"text": text})
+    url = reverse("editorial:question", args=[article.slug])
+    response = client_for().post(url, {"text": text}, HTTP_ORIGIN="http://testserver")  # from the article page
     assert response.status_code == 302
     assert ReaderMessage.objects.get().text == text
 
