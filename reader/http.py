@@ -53,6 +53,10 @@ logger = logging.getLogger(__name__)
 
 PRIVATE = "private, no-store"
 STALE_WHILE_REVALIDATE_SECONDS = 30
+# Varnish refuses a response header over 8 KB (http_resp_hdr_len). A listing whose article keys
+# would not fit in half that is found by "listings" instead, which the workflow purges with every
+# approval, withdrawal and reinstatement (editorial.purges): all that changes a listed article.
+XKEY_MAX_LENGTH = 4096
 # Headers that let a cache store, validate or purge a response: never on a private one.
 SHARED_HEADERS = ("ETag", "Last-Modified", "xkey", "X-Audience", "Expires")
 REFUSED = (
@@ -191,10 +195,17 @@ def _shared(response: HttpResponse, shown: Shown) -> HttpResponse:
     response["ETag"] = shown.etag
     if shown.last_modified is not None:
         response["Last-Modified"] = http_date(shown.last_modified.timestamp())
-    response["xkey"] = " ".join(shown.keys)
+    response["xkey"] = _xkey(shown.keys)
     if shown.audience is not None:
         response["X-Audience"] = shown.audience or "none"
     return response
+
+
+def _xkey(keys: tuple[str, ...]) -> str:
+    header = " ".join(keys)
+    if len(header) > XKEY_MAX_LENGTH and surrogate.LISTINGS in keys:
+        header = " ".join(key for key in keys if not surrogate.is_article_key(key))
+    return header
 
 
 # Posts from the site's own pages

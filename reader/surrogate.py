@@ -3,7 +3,9 @@
 Each cacheable reader response lists its keys, space-separated, in an ``xkey`` header (Varnish's
 xkey module). A purge of a key (``editorial.purges``) drops every stored page carrying it:
 
-- ``article-<Article.pk>``: the article's page, and every listing that shows the article;
+- ``article-<Article.pk>``: the article's page, and every listing that shows the article (a
+  listing of so many articles that their keys would not fit in a header carries ``listings``
+  alone, which every approval, withdrawal and reinstatement purges);
 - ``reference-<Reference.pk>``: each article page listing that reference;
 - ``topic-<Topic.pk>``: the topic's page, and the home page, which lists the topic's name;
 - ``page-policy``: the editorial policy page;
@@ -22,6 +24,10 @@ SITE = "site"
 
 def article_key(pk: int) -> str:
     return f"article-{pk}"
+
+
+def is_article_key(key: str) -> bool:
+    return key.startswith("article-")
 
 
 def reference_key(pk: int) -> str:

@@ -8,7 +8,7 @@ from django.utils.http import http_date
 
 from articles.models import Article
 from editorial.services import perform_transition
-from reader import surrogate
+from reader import http, surrogate
 from references.models import Reference
 from tests import workflow
 from tests.editorial.test_admin import logged_in
@@ -271,3 +271,13 @@ def test_reader_pages_render_no_csrf_token(reader, article):
 def test_setting_defaults():
     assert settings.VETTED_SHARED_CACHE_SECONDS == 86400
     assert settings.VETTED_STALE_IF_ERROR_SECONDS == 86400
+
+
+def test_a_listing_too_long_for_one_header_is_found_by_listings_alone(reader, article, monkeypatch):
+    """Varnish refuses headers over 8 KB: hundreds of article keys give way to "listings" (purged with each)."""
+    workflow.approved(workflow.ready_article(title="Another question about muscle jerking?"))
+    monkeypatch.setattr(http, "XKEY_MAX_LENGTH", len("listings article-1 article-2 site") - 1)
+    for url in ("/", "/sitemap.xml", "/search/?q=muscle"):
+        assert not any(surrogate.is_article_key(key) for key in keys(reader.get(url))), url
+        assert surrogate.LISTINGS in keys(reader.get(url))
+    assert surrogate.article_key(article.pk) in keys(reader.get(article.get_absolute_url()))
