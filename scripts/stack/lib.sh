@@ -38,8 +38,7 @@ ensure_runtime_venv() { # .venv-runtime: requirements.txt and nothing else, rebu
   if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.stack-requirements" 2>/dev/null)" != "$stamp" ]; then
     log "installing requirements.txt into $VENV"
     [ -x "$VENV/bin/python" ] || "${PYTHON:-$(command -v python3.11 || command -v python3)}" -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --upgrade pip
-    "$VENV/bin/pip" install --quiet -r "$ROOT/requirements.txt"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$ROOT/requirements.txt"
     echo "$stamp" >"$VENV/.stack-requirements"
   fi
 }
