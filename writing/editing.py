@@ -6,6 +6,7 @@ different, someone saved in between (another tab, another author) and `EditConfl
 raised with nothing written, so nobody's work is silently overwritten.
 """
 
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,11 +14,12 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from articles.models import Article, Claim, Section, content_locked_error
+from articles.models import Article, Claim, Section, Topic, content_locked_error
 from editorial import permissions
-from editorial.exceptions import TransitionForbiddenError
+from editorial.exceptions import TransitionForbiddenError, WorkflowError
 from editorial.models import ClaimReview, ReviewReply
 from references.models import Citation, Reference
+from writing.models import Deletion
 
 
 class EditConflictError(Exception):
@@ -51,6 +53,10 @@ def editing(article: Article, *, by, version: int) -> Iterator[Article]:
         Article.objects.filter(pk=locked.pk).update(edit_version=F("edit_version") + 1, updated_at=timezone.now())
 
 
+class UndoRefusedError(WorkflowError):
+    """A deletion cannot be undone (any more); nothing was restored."""
+
+
 def _saved(instance, by):
     instance._history_user = by
     instance.full_clean()
@@ -63,9 +69,15 @@ def _next_position(queryset) -> int:
     return 0 if highest is None else highest + 1
 
 
-def update_article(article, *, by, version, title: str, headline: str) -> None:
+KEEP = object()  # update_article's topic when the form did not send one
+
+
+def update_article(article, *, by, version, title: str, headline: str, topic: int | None = KEEP) -> None:
+    """Save the question, the headline and (unless ``KEEP``) the topic's id, None for no topic."""
     with editing(article, by=by, version=version) as locked:
         locked.title, locked.headline = title.strip(), headline.strip()
+        if topic is not KEEP:
+            locked.topic = None if topic is None else Topic.objects.get(pk=topic)
         _saved(locked, by)
 
 
@@ -92,11 +104,14 @@ def update_section(article, *, by, version, section: str, heading: str, intro: s
         return _saved(target, by)
 
 
-def delete_section(article, *, by, version, section: str) -> None:
+def delete_section(article, *, by, version, section: str) -> Deletion:
+    """Delete a section with its sub-sections, claims and citations; keep them for an undo."""
     with editing(article, by=by, version=version) as locked:
         target = Section.objects.get(article=locked, uuid=section)
+        snapshot = _section_snapshot(locked, target)
         target._history_user = by
         target.delete()
+        return _keep_for_undo(locked, by, Deletion.Kind.SECTION, snapshot)
 
 
 def add_claim(article, *, by, version, section: str, text: str, plain_language: str = "", parent: str = "") -> Claim:
@@ -122,11 +137,117 @@ def update_claim(article, *, by, version, claim: str, text: str, plain_language:
         return _saved(target, by)
 
 
-def delete_claim(article, *, by, version, claim: str) -> None:
+def delete_claim(article, *, by, version, claim: str) -> Deletion:
+    """Delete a claim with its nested claims and citations; keep them for an undo."""
     with editing(article, by=by, version=version) as locked:
         target = Claim.objects.get(article=locked, uuid=claim, section__isnull=False)
+        snapshot = _claim_snapshot(target)
         target._history_user = by
         target.delete()
+        return _keep_for_undo(locked, by, Deletion.Kind.CLAIM, snapshot)
+
+
+def deletion_preview(article, *, kind: str, uuid: str) -> dict:
+    """What deleting the section or claim ``uuid`` would remove, as the snapshot an undo restores."""
+    if kind == Deletion.Kind.SECTION:
+        return _section_snapshot(article, Section.objects.get(article=article, uuid=uuid))
+    return _claim_snapshot(Claim.objects.get(article=article, uuid=uuid, section__isnull=False))
+
+
+def undo_deletion(article, *, by, deletion: int) -> Deletion:
+    """Put back what ``by`` deleted, with the same ids, stable ids, positions and citations.
+
+    Refused (`UndoRefusedError`, nothing restored) for someone else's deletion, after
+    ``Deletion.UNDO_WINDOW``, and once anything was saved in the article since: the deletion's
+    ``version_after`` is the edit version the restore must find, under the same lock as every edit.
+    """
+    record = Deletion.objects.filter(pk=deletion, article=article).first()
+    if record is None:
+        raise UndoRefusedError(
+            "There is nothing to undo: it was undone already, or a later deletion replaced it.", code="undo_gone"
+        )
+    if record.deleted_by_id != by.pk:
+        raise UndoRefusedError("Only the person who deleted it can undo a deletion.", code="undo_not_yours")
+    if timezone.now() > record.expires_at:
+        minutes = int(Deletion.UNDO_WINDOW.total_seconds() // 60)
+        raise UndoRefusedError(
+            f"A deletion can be undone for {minutes} minutes; this one is older. Add the part again instead.",
+            code="undo_expired",
+        )
+    try:
+        with editing(article, by=by, version=record.version_after) as locked:
+            snapshot = record.snapshot
+            for row in snapshot["sections"]:
+                _restored(Section(article=locked, **row), by)
+            for row in snapshot["claims"]:
+                _restored(Claim(article=locked, **row), by)
+            for row in snapshot["citations"]:
+                _restored(Citation(**row), by)
+            Deletion.objects.filter(pk=record.pk).delete()
+    except EditConflictError as error:
+        raise UndoRefusedError(
+            f"The article was changed after {record.description} was deleted, so the deletion can no longer be "
+            "undone. Add the part again instead.",
+            code="undo_stale",
+        ) from error
+    return record
+
+
+SECTION_FIELDS = ("id", "uuid", "parent_id", "position", "heading", "intro")
+CLAIM_FIELDS = ("id", "uuid", "section_id", "parent_id", "position", "text", "plain_language")
+CITATION_FIELDS = ("id", "claim_id", "reference_id", "position")
+
+
+def _subtree(rows: list[dict], root_id: int) -> list[dict]:
+    """The row ``root_id`` and every row under it (through ``parent_id``), parents before children."""
+    children = defaultdict(list)
+    for row in rows:
+        children[row["parent_id"]].append(row)
+    found = [row for row in rows if row["id"] == root_id]
+    for row in found:  # grows while it is walked: breadth first
+        found.extend(children[row["id"]])
+    return found
+
+
+def _section_snapshot(article, section: Section) -> dict:
+    rows = Section.objects.filter(article=article).order_by("position", "id").values(*SECTION_FIELDS)
+    sections = _subtree(list(rows), section.pk)
+    claims = list(
+        Claim.objects.filter(section_id__in=[row["id"] for row in sections])
+        .order_by("position", "id")
+        .values(*CLAIM_FIELDS)
+    )
+    roots = [row for row in claims if row["parent_id"] is None]
+    claims = [row for root in roots for row in _subtree(claims, root["id"])]
+    return _with_citations({"sections": sections, "claims": claims})
+
+
+def _claim_snapshot(claim: Claim) -> dict:
+    rows = Claim.objects.filter(section_id=claim.section_id).order_by("position", "id").values(*CLAIM_FIELDS)
+    return _with_citations({"sections": [], "claims": _subtree(list(rows), claim.pk)})
+
+
+def _with_citations(snapshot: dict) -> dict:
+    claim_ids = [row["id"] for row in snapshot["claims"]]
+    citations = Citation.objects.filter(claim_id__in=claim_ids).order_by("id").values(*CITATION_FIELDS)
+    return {**snapshot, "citations": list(citations)}
+
+
+def _keep_for_undo(locked: Article, by, kind: str, snapshot: dict) -> Deletion:
+    # Any older deletion in this article is stale from now on (the version moves), so it goes.
+    Deletion.objects.filter(article=locked).delete()
+    return Deletion.objects.create(
+        article=locked, deleted_by=by, kind=kind, snapshot=snapshot, version_after=locked.edit_version + 1
+    )
+
+
+def _restored(instance, by):
+    """Insert a row again exactly as it was (its primary key included), validated and in the history."""
+    instance._history_user = by
+    instance._change_reason = "Undo of a deletion"
+    instance.full_clean()
+    instance.save(force_insert=True)
+    return instance
 
 
 def move(article, *, by, version, kind: str, uuid: str, direction: str) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from articles.markdown_import import import_markdown
-from articles.models import Article
+from articles.models import Article, Topic
 from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
@@ -28,6 +28,7 @@ from references.importers import import_references
 from references.models import Reference
 from writing import editing
 from writing.forms import MarkdownForm, NewArticleForm, PasteReferencesForm, ReferenceForm
+from writing.models import Deletion, describe
 from writing.workspace import my_articles, next_step, search_library, workspace
 
 ANCHOR = re.compile(r"#[\w-]{1,80}")  # where to land after a change: an element id, nothing else
@@ -78,9 +79,16 @@ def new_article(request):
     return render(request, "writing/new.html", {"form": form})
 
 
+def _topic(posted: dict) -> int | None:
+    """The article form's topic: its id, None for "no topic", or KEEP when the form had no topic field."""
+    if "topic" not in posted:
+        return editing.KEEP
+    return int(posted["topic"]) if posted["topic"] else None
+
+
 ACTIONS = {
     "article": lambda a, by, v, p: editing.update_article(
-        a, by=by, version=v, title=p.get("title", ""), headline=p.get("headline", "")
+        a, by=by, version=v, title=p.get("title", ""), headline=p.get("headline", ""), topic=_topic(p)
     ),
     "answer": lambda a, by, v, p: editing.set_answer(
         a, by=by, version=v, text=p.get("text", ""), plain_language=p.get("plain_language", "")
@@ -113,6 +121,8 @@ ACTIONS = {
     "answer_comment": lambda a, by, v, p: editing.answer_comment(
         a, by=by, review=int(p["review"]), text=p.get("text", "")
     ),
+    # The restore must find the edit version the deletion left, whatever the page showed.
+    "undo": lambda a, by, v, p: editing.undo_deletion(a, by=by, deletion=int(p["deletion"])),
 }
 
 SUCCESS = {
@@ -128,6 +138,7 @@ SUCCESS = {
     "cite": "Reference cited.",
     "uncite": "Citation removed.",
     "answer_comment": "Answer sent; the reviewer will see it with the claim.",
+    "undo": lambda deletion: f"Undone: {deletion.description} is back.",
 }
 
 
@@ -148,10 +159,13 @@ def _render_editor(request, article, *, status=200, conflict=None, forms=None):
         reference.anchor = f"reference-{reference.pk}"
     cite_claim = request.GET.get("cite", "")
     query = request.GET.get("q", "")
+    editable = article.is_editable and permissions.can_edit_content(request.user, article)
     context = {
         "page": page,
         "article": article,
-        "editable": article.is_editable and permissions.can_edit_content(request.user, article),
+        "editable": editable,
+        "topics": list(Topic.objects.all()) if editable else [],
+        "undo": Deletion.objects.offered(article, request.user).first() if editable else None,
         "can_submit": permissions.can_perform("submit", request.user, article),
         "can_revise": article.state == Article.State.APPROVED
         and permissions.can_perform("revise", request.user, article),
@@ -189,7 +203,7 @@ def _apply(request, article):
         messages.error(request, "That is not something the editor can do.")
         return redirect(back)
     try:
-        ACTIONS[action](article, request.user, _version(request), request.POST)
+        result = ACTIONS[action](article, request.user, _version(request), request.POST)
     except editing.EditConflictError as error:
         kept = {
             key: value
@@ -206,7 +220,8 @@ def _apply(request, article):
     except (ObjectDoesNotExist, KeyError, ValueError):
         messages.error(request, "That part of the article no longer exists; the page has been reloaded.")
     else:
-        messages.success(request, SUCCESS[action])
+        success = SUCCESS[action]
+        messages.success(request, success(result) if callable(success) else success)
     return redirect(back)
 
 
@@ -271,6 +286,38 @@ def _import(request, article, action, back):
     for problem in report.problems:
         messages.warning(request, problem.message)
     return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET"])
+def confirm_delete(request, pk: int):
+    """Ask before deleting a section (``?section=``) or claim (``?claim=``), naming everything that goes with it.
+
+    The page's form posts the deletion to the editor with the current edit version; Cancel is a
+    link back to the part. The list is read as the deletion would take it, so it is what an undo restores.
+    """
+    article = _article_for(request, pk)
+    back = reverse("writing:edit", args=[article.pk])
+    if not (article.is_editable and permissions.can_edit_content(request.user, article)):
+        messages.error(request, "This article is read-only now, so nothing in it can be deleted.")
+        return redirect(back)
+    kind = Deletion.Kind.SECTION if "section" in request.GET else Deletion.Kind.CLAIM
+    uuid = request.GET.get(kind, "")
+    try:
+        snapshot = editing.deletion_preview(article, kind=kind, uuid=uuid)
+    except (ObjectDoesNotExist, ValidationError):
+        messages.error(request, "That part of the article no longer exists; the page has been reloaded.")
+        return redirect(back)
+    context = {
+        "article": article,
+        "kind": kind,
+        "uuid": uuid,
+        "description": describe(kind, snapshot),
+        "sections": snapshot["sections"][1:],
+        "claims": snapshot["claims"] if kind == Deletion.Kind.SECTION else snapshot["claims"][1:],
+        "minutes": int(Deletion.UNDO_WINDOW.total_seconds() // 60),
+    }
+    return render(request, "writing/confirm_delete.html", context)
 
 
 @login_required

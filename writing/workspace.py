@@ -16,7 +16,7 @@ from articles.document import (
 )
 from articles.models import Article
 from editorial.conditions import Problem, submission_problems
-from editorial.models import ClaimReview, ReviewAssignment, ReviewReply
+from editorial.models import ClaimReview, ReviewAssignment, ReviewReply, TransitionLog
 from references.models import Citation, NormalizedIdentifierField, Reference
 
 
@@ -93,6 +93,7 @@ class Workspace:
     checklist: list[Problem]  # the same rule the submit service applies
     comments: dict[str, list[Comment]]
     cited_uuids: set[str]
+    changes_requested: TransitionLog | None = None  # the reviewer's overall comment on this round
     edit_url: str = ""
 
     @property
@@ -100,10 +101,20 @@ class Workspace:
         return sum(1 for comments in self.comments.values() for comment in comments if not comment.replies)
 
 
+def changes_requested(article: Article) -> TransitionLog | None:
+    """The log entry of the reviewer's "request changes" on the last round, if it came back with them."""
+    latest = (
+        TransitionLog.objects.filter(article=article, transition__in=("submit", "request_changes"))
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return latest if latest is not None and latest.transition == "request_changes" else None
+
+
 def workspace(article: Article) -> Workspace:
     """The editor's view of a draft in a fixed number of queries: the document (3), the gathered
     references and which of them other articles cite (2), the last round's comments with their
-    replies (2) and the citations' ids (1)."""
+    replies (2), the citations' ids (1) and the reviewer's overall comment (1)."""
     raw = build_document(article)
     fingerprints = claim_fingerprints(raw)
     gathered = list(
@@ -160,6 +171,7 @@ def workspace(article: Article) -> Workspace:
         checklist=submission_problems(raw, gathered),
         comments=comments,
         cited_uuids={reference["uuid"] for reference in raw["references"]},
+        changes_requested=changes_requested(article),
         edit_url=reverse("writing:edit", args=[article.pk]),
     )
 

@@ -11,7 +11,7 @@ from writing.views import ACTIONS
 pytestmark = pytest.mark.django_db
 
 MALFORMED = ["abc", "-1", "9" * 40, "1.5", "", "00000000-0000-0000-0000-00000000000g", "1 OR 1=1"]
-ID_FIELDS = ("section", "claim", "parent", "uuid", "reference", "citation", "review")
+ID_FIELDS = ("section", "claim", "parent", "uuid", "reference", "citation", "review", "deletion", "topic")
 
 
 @pytest.mark.parametrize("value", MALFORMED)

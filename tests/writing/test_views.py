@@ -8,7 +8,7 @@ from articles.models import Article, Claim
 from editorial.services import perform_transition, record_claim_review
 from tests import workflow
 from tests.editorial.test_admin import logged_in
-from tests.factories import ClaimFactory, ReferenceFactory, SectionFactory
+from tests.factories import ClaimFactory, ReferenceFactory, SectionFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,9 @@ def test_checklist_blocks_submission_until_every_claim_is_cited():
     client = as_user(writer)
     page = client.get(edit_url(article)).content.decode()
     assert "1 thing to fix" in page
-    assert 'disabled aria-describedby="checklist-heading"' in page
+    assert 'disabled aria-describedby="submit-why"' in page
+    reason = f"Not yet: Section “Treatment”, claim 3 (“{uncited.text}”) cites no reference."
+    assert f'<p id="submit-why" class="submit-why">{reason}</p>' in page
     refused = client.post(reverse("writing:transition", args=[article.pk, "submit"]), follow=True)
     assert "Fix the 1 item on the checklist first." in messages_of(refused)
     assert Article.objects.get(pk=article.pk).state == Article.State.DRAFT
@@ -134,6 +136,7 @@ def article_urls(pk: int) -> list[tuple[str, str]]:
         ("get", reverse("writing:edit", args=[pk])),
         ("post", reverse("writing:edit", args=[pk])),
         ("get", reverse("writing:preview", args=[pk])),
+        ("get", reverse("writing:confirm_delete", args=[pk]) + "?section=00000000-0000-0000-0000-000000000000"),
         ("post", reverse("writing:transition", args=[pk, "submit"])),
         ("post", reverse("writing:transition", args=[pk, "revise"])),
     ]
@@ -177,6 +180,43 @@ def test_content_is_read_only_in_review_and_revise_starts_a_revision_when_approv
     client.post(reverse("writing:transition", args=[approved.pk, "revise"]))
     assert Article.objects.get(pk=approved.pk).state == Article.State.DRAFT
     assert 'name="action" value="update_claim"' in client.get(edit_url(approved)).content.decode()
+
+
+def test_the_reviewers_overall_comment_is_shown_above_the_claim_comments():
+    """The comment given with "request changes" on this round heads the editor; a resubmission takes it away."""
+    writer = workflow.author()
+    board_member = workflow.reviewer(first_name="Maya", last_name="Okafor")
+    article = workflow.under_review(workflow.ready_article(by=writer), by=board_member)
+    claim = Claim.objects.filter(article=article).exclude(section=None).first()
+    record_claim_review(claim, by=board_member, verified=False, comment="Which trial shows this?")
+    perform_transition(article, "request_changes", by=board_member, comment="Good start.\nTwo claims need sources.")
+    client = as_user(writer)
+    html = client.get(edit_url(article)).content.decode()
+    assert "The reviewer asked for changes" in html
+    assert "<blockquote><p>Good start.<br>Two claims need sources.</p></blockquote>" in html
+    assert "Maya Okafor" in html.split('id="review-summary"')[1].split("</section>")[0]
+    assert html.index("Good start.") < html.index("Which trial shows this?")
+
+    workflow.submitted(Article.objects.get(pk=article.pk))
+    assert "The reviewer asked for changes" not in client.get(edit_url(article)).content.decode()
+
+
+def test_an_author_gives_the_article_a_topic_in_the_editor():
+    """The question's form has the topics; choosing one saves it, "No topic yet" clears it, an old form keeps it."""
+    writer = workflow.author()
+    article = workflow.ready_article(by=writer, topic=None)
+    neurology = TopicFactory(name="Neurology")
+    client = as_user(writer)
+    page = client.get(edit_url(article)).content.decode()
+    assert f'<option value="{neurology.pk}">Neurology</option>' in page
+    post(client, article, action="article", title=article.title, headline="", topic=neurology.pk)
+    assert Article.objects.get(pk=article.pk).topic == neurology
+    page = client.get(edit_url(article)).content.decode()
+    assert f'<option value="{neurology.pk}" selected>Neurology</option>' in page
+    post(client, article, action="article", title="A reworded question?", headline="")
+    assert Article.objects.get(pk=article.pk).topic == neurology
+    post(client, article, action="article", title=article.title, headline="", topic="")
+    assert Article.objects.get(pk=article.pk).topic is None
 
 
 def test_reviewer_comments_appear_beside_their_claims_and_can_be_answered():
@@ -234,10 +274,11 @@ def test_the_editor_costs_the_same_queries_for_a_short_and_a_long_draft(django_a
     client = as_user(writer)
     client.get(edit_url(short))
     # Queries: session, user, the article with its authors (2), the writer's permissions (2),
-    # the document (3), references and which are shared, comments, citations' ids.
-    with django_assert_num_queries(13):
+    # the document (3), references and which are shared, comments with their replies (2), citations' ids,
+    # the reviewer's overall comment, the topics, the deletion that can be undone.
+    with django_assert_num_queries(16):
         client.get(edit_url(short))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         assert client.get(edit_url(long)).status_code == 200
 
 
