@@ -68,10 +68,10 @@ def cite(page, claim_text: str, reference_title: str) -> None:
     else:
         claim = page.locator(".w-claim", has=page.get_by_text(claim_text, exact=True)).last
     claim.get_by_text("Cite a reference…").first.click()
-    page.wait_for_load_state()
-    picker = page.locator(".cite-picker")
+    picker = claim.locator(".cite-picker")  # opened in place (static/js/writing.js): this claim's own
     picker.locator("li", has_text=reference_title).first.get_by_role("button", name="Cite").click()
-    page.wait_for_load_state()
+    # Posted with fetch, without reloading: wait for the citation to appear on this claim.
+    claim.locator(":scope > .citations .citation-chip", has_text=reference_title[:30]).wait_for()
 
 
 def test_new_author_drafts_a_cited_article_and_submits_it(page, demo_site, screenshot):
