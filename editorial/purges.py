@@ -88,7 +88,7 @@ def keys_for_reference(reference) -> list[str]:
         .values_list("pk", flat=True)
         .distinct()
     )
-    return [surrogate.reference_key(reference.pk), *(surrogate.article_key(pk) for pk in sorted(citing))]
+    return [surrogate.reference_key(reference.uuid), *(surrogate.article_key(pk) for pk in sorted(citing))]
 
 
 def _enqueue(purge_ids: list[int]) -> None:

@@ -6,7 +6,7 @@ xkey module). A purge of a key (``editorial.purges``) drops every stored page ca
 - ``article-<Article.pk>``: the article's page, and every listing that shows the article (a
   listing of so many articles that their keys would not fit in a header carries ``listings``
   alone, which every approval, withdrawal and reinstatement purges);
-- ``reference-<Reference.pk>``: each article page listing that reference;
+- ``reference-<Reference.uuid>``: each article page listing that reference;
 - ``topic-<Topic.pk>``: the topic's page, and the home page, which lists the topic's name;
 - ``page-policy``: the editorial policy page;
 - ``page-board``: the board page, and article pages naming their reviewers (linked to the board);
@@ -30,8 +30,9 @@ def is_article_key(key: str) -> bool:
     return key.startswith("article-")
 
 
-def reference_key(pk: int) -> str:
-    return f"reference-{pk}"
+def reference_key(uuid) -> str:
+    """By the reference's stable id, which the page's frozen document names (no query to find it)."""
+    return f"reference-{uuid}"
 
 
 def topic_key(pk: int) -> str:

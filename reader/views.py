@@ -27,9 +27,8 @@ from editorial.feedback import SENT
 from editorial.models import ArticleVersion
 from editorial.schedule import rereview_due_on
 from reader import reads, search, surrogate
-from reader.http import Shown, reader_page, same_origin_post, templates_digest
+from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
 from reader.selectors import last_change
-from references.models import Reference
 
 AUDIENCES = {
     "patient": "Patient or carer",
@@ -142,13 +141,19 @@ def article_detail(request, slug: str):
 
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
     have changed; a slug an earlier version was live at redirects. Queries: the article with its
-    live version; and, when the page cache does not hold them yet, the ids of the references it
-    lists (for their surrogate keys). The cache key holds the live version and whether a
-    revision is in review, so a new approval, a withdrawal or a revision entering review can
-    never be answered with a page rendered before it. The view is counted in the cache.
+    live version (its document deferred); and, only when the page cache does not hold the page
+    yet, the version's document. An anonymous reader's whole page is cached (nothing on it is
+    personal: see `reader.http`), so a page served from the cache renders no template at all.
+    The cache key holds the live version and whether a revision is in review, so a new approval,
+    a withdrawal or a revision entering review can never be answered with an older page. The
+    view is counted in the cache.
     """
     try:
-        article = Article.objects.select_related("live_version").get(live_version__slug=slug)
+        article = (
+            Article.objects.select_related("live_version")
+            .defer("live_version__document", "live_version__search_text")
+            .get(live_version__slug=slug)
+        )
     except Article.DoesNotExist:
         return _moved_permanently(slug)
     version = article.live_version
@@ -160,7 +165,8 @@ def article_detail(request, slug: str):
         reads.count(article.pk)
     audience = audience_of(request)
     in_review = article.state in IN_REVIEW
-    page = _page(version, audience=audience, in_review=in_review)
+    key = _page_key(version, audience=audience, in_review=in_review)
+    page = _page(key, version, audience=audience, in_review=in_review)
     shown = Shown.of(
         version.pk,
         version.content_hash,
@@ -169,7 +175,7 @@ def article_detail(request, slug: str):
         audience or "any",
         keys=[
             surrogate.article_key(article.pk),
-            *(surrogate.reference_key(pk) for pk in page["references"]),
+            *(surrogate.reference_key(uuid) for uuid in page["references"]),
             # The reviewers' names link to their board profiles.
             surrogate.PAGE_BOARD if version.reviewers else "",
         ],
@@ -177,40 +183,51 @@ def article_detail(request, slug: str):
         last_modified=max(version.approved_at, article.updated_at),
         audience=audience,
     )
-    url = absolute(article.get_absolute_url())
-    context = {
-        "article": article,
-        "version": version,
-        "document": version.document,
-        # Rendered by our own templates, with their escaping: safe to insert as is.
-        "page": {part: mark_safe(page[part]) for part in ("header", "content")},  # noqa: S308
-        "audience": audience,
-        "audiences": AUDIENCES,
-        "canonical": url,
-        "json_ld": _json_ld(version, url),
-    }
-    if request.GET.get(SENT):
-        # The thank-you after a message (see editorial.feedback): this reader's, never stored.
-        return render(request, "articles/article_detail.html", context)
-    return shown.answer(request, lambda: render(request, "articles/article_detail.html", context))
+
+    def context() -> dict:
+        url = absolute(article.get_absolute_url())
+        return {
+            "article": article,
+            "version": version,
+            "document": version.document,
+            # Rendered by our own templates, with their escaping: safe to insert as is.
+            "page": {part: mark_safe(page[part]) for part in ("header", "content")},  # noqa: S308
+            "audience": audience,
+            "audiences": AUDIENCES,
+            "canonical": url,
+            "json_ld": _json_ld(version, url),
+        }
+
+    if request.GET.get(SENT) or is_signed_in(request):
+        # The thank-you after a message (see editorial.feedback), or someone signed in: theirs alone.
+        return render(request, "articles/article_detail.html", context())
+
+    def whole_page() -> HttpResponse:
+        if "html" not in page:
+            page["html"] = render_to_string("articles/article_detail.html", context(), request=request)
+            cache.set(key, page, PAGE_CACHE_SECONDS)
+        return HttpResponse(page["html"])
+
+    return shown.answer(request, whole_page)
 
 
-def _page(version, *, audience: str, in_review: bool) -> dict:
-    """The rendered header and content of a version, and the ids of the references it lists, cached.
-
-    The hash and approval time guard against a version id reused by another database (a
-    development database rebuilt while Redis kept its cache).
-    """
+def _page_key(version, *, audience: str, in_review: bool) -> str:
+    """The hash and approval time guard against a version id reused by another database (a
+    development database rebuilt while Redis kept its cache)."""
     stamp = f"{version.pk}:{version.content_hash[:16]}:{int(version.approved_at.timestamp())}"
-    key = f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
+    return f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
+
+
+def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
+    """The rendered header and content of a version and the uuids of the references it lists, cached
+    (with, once an anonymous reader was served, the whole page as ``html``)."""
     page = cache.get(key)
     if page is None:
         context = version_context(version, audience=audience, in_review=in_review)
-        uuids = [reference["uuid"] for reference in version.document["references"]]
         page = {
             "header": render_to_string("articles/_article_header.html", context),
             "content": render_to_string("articles/_article_content.html", context),
-            "references": sorted(Reference.objects.filter(uuid__in=uuids).values_list("pk", flat=True)),
+            "references": [reference["uuid"] for reference in version.document["references"]],
         }
         cache.set(key, page, PAGE_CACHE_SECONDS)
     return page

@@ -167,7 +167,7 @@ def test_reference_correction_purges_the_reference_and_published_articles_citing
         reference.save()
         assert PurgeRequest.objects.count() == 1  # inside the save's transaction
     purge = PurgeRequest.objects.get()
-    assert keys_of(purge) == {f"reference-{reference.pk}", f"article-{published.pk}"}
+    assert keys_of(purge) == {f"reference-{reference.uuid}", f"article-{published.pk}"}
     assert purge.reason == f"reference {reference.pk} corrected"
 
 

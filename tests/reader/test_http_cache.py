@@ -63,7 +63,7 @@ def test_article_page_is_shareable_with_its_keys_validators_and_audience(reader,
     references = Reference.objects.filter(citations__claim__article=article).distinct()
     assert keys(response) == {
         surrogate.article_key(article.pk),
-        *(surrogate.reference_key(reference.pk) for reference in references),
+        *(surrogate.reference_key(reference.uuid) for reference in references),
         surrogate.PAGE_BOARD,
         surrogate.SITE,
     }
