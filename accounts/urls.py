@@ -8,7 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("work/", views.landing, name="landing"),
     path("notifications/", views.notification_settings, name="notification_settings"),
     path("digest/stop/<str:token>/", views.digest_opt_out, name="digest_opt_out"),
 ]

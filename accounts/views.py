@@ -4,39 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.digest import user_for_token
 from accounts.forms import DigestSettingsForm
-from editorial import permissions
 
 
 def locked_out(request, original_response=None, credentials=None):
     """Tell a person locked out after too many failed logins what happened and when to try again (django-axes)."""
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
-
-
-def work_url(user) -> str:
-    """Where ``user``'s work is: the workspace for authors and editors, the review queue for the
-    board, the admin for superusers and staff without a role, the home page for anyone else."""
-    if user.is_superuser:
-        return reverse("admin:index")
-    if permissions.is_writer(user) or permissions.is_editor(user):
-        return reverse("writing:list")
-    if permissions.is_reviewer(user):
-        return f"{reverse('admin:articles_article_changelist')}?queue=board"
-    if user.is_staff:
-        return reverse("admin:index")
-    return reverse("home")
-
-
-@login_required
-def landing(request):
-    """Send the signed-in person to their work (``LOGIN_REDIRECT_URL``; the error pages' "Your work")."""
-    return redirect(work_url(request.user))
 
 
 @login_required

@@ -6,6 +6,7 @@ all, but the rules about authorship and assignment apply to them too.
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
 from articles.models import Article, Claim, Section
 from editorial.models import ArticleVersion, ReviewAssignment
@@ -258,3 +259,17 @@ def reference_refusal(user, reference: Reference, *, article: Article | None = N
     if citing and own_states[next(iter(citing))] not in Article.EDITABLE_STATES:
         return "The article citing this reference is with the board, so the reference is locked until a revision."
     return None
+
+
+def work_url(user) -> str:
+    """Where ``user``'s work is: the workspace for authors and editors, the review queue for the
+    board, the admin for superusers and staff without a role, the home page for anyone else."""
+    if user.is_superuser:
+        return reverse("admin:index")
+    if is_writer(user) or is_editor(user):
+        return reverse("writing:list")
+    if is_reviewer(user):
+        return f"{reverse('admin:articles_article_changelist')}?queue=board"
+    if user.is_staff:
+        return reverse("admin:index")
+    return reverse("home")

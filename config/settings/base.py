@@ -92,7 +92,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:landing"  # each role to its work: accounts.views.work_url
+LOGIN_REDIRECT_URL = "editorial:landing"  # each role to its work: editorial.permissions.work_url
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling (django-axes), for the site's and the admin's login alike: after

@@ -63,9 +63,9 @@ def test_a_safe_next_still_wins_and_an_unsafe_one_is_ignored():
 
 @pytest.mark.django_db
 def test_your_work_asks_anonymous_visitors_to_log_in():
-    response = Client().get(reverse("accounts:landing"))
+    response = Client().get(reverse("editorial:landing"))
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('accounts:landing')}"
+    assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('editorial:landing')}"
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_a_refused_page_is_the_styled_403_with_a_way_to_the_persons_work():
     html = response.content.decode()
     assert "You cannot open this page" in html
     assert 'href="/static/css/site.css"' in html
-    assert f'href="{reverse("accounts:landing")}">Your work</a>' in html
+    assert f'href="{reverse("editorial:landing")}">Your work</a>' in html
     assert f'href="{reverse("home")}"' in html
     assert f'action="{reverse("reader:search")}"' in html
     assert "Sign in" not in html
@@ -111,4 +111,4 @@ def test_the_500_page_renders_without_the_database_or_a_request_context():
     assert "Something went wrong" in html
     assert 'href="/static/css/site.css"' in html
     assert f'href="{reverse("home")}"' in html
-    assert f'href="{reverse("accounts:landing")}">Your work</a>' in html
+    assert f'href="{reverse("editorial:landing")}">Your work</a>' in html

@@ -262,7 +262,7 @@ def test_authors_log_in_on_the_site_and_land_in_their_workspace():
     response = client.post(
         reverse("accounts:login"), {"username": "noor", "password": "a-long-test-password"}, follow=True
     )
-    assert response.redirect_chain == [(reverse("accounts:landing"), 302), (reverse("writing:list"), 302)]
+    assert response.redirect_chain == [(reverse("editorial:landing"), 302), (reverse("writing:list"), 302)]
     assert response.status_code == 200
 
 
