@@ -5,6 +5,7 @@ cache's headers, its validators and surrogate keys (`reader.surrogate`); to sign
 privately. A page view is counted in the cache (`reader.reads`), never written to the database.
 """
 
+import functools
 import json
 from datetime import timedelta
 
@@ -135,67 +136,80 @@ def search_view(request):
     return shown.answer(request, lambda: render(request, "articles/search.html", context))
 
 
+# What serving an article needs to know before the page cache is asked: read as plain values,
+# the cheapest query Django makes (the page is usually in the cache, so this is most of its cost).
+LIVE_FIELDS = (
+    "pk",
+    "state",
+    "updated_at",
+    "live_version_id",
+    "live_version__content_hash",
+    "live_version__approved_at",
+    "live_version__reviewers",
+)
+
+
 @reader_page
 def article_detail(request, slug: str):
     """Serve the live approved version, rendered once per version and audience and then cached.
 
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
-    have changed; a slug an earlier version was live at redirects. Queries: the article with its
-    live version (its document deferred); and, only when the page cache does not hold the page
-    yet, the version's document. An anonymous reader's whole page is cached (nothing on it is
-    personal: see `reader.http`), so a page served from the cache renders no template at all.
-    The cache key holds the live version and whether a revision is in review, so a new approval,
-    a withdrawal or a revision entering review can never be answered with an older page. The
-    view is counted in the cache.
+    have changed; a slug an earlier version was live at redirects. Queries: the article's state
+    and its live version's identity; and, only when the page cache does not hold the page yet,
+    the article with its version's document, to render it. An anonymous reader's whole page is
+    cached (nothing on it is personal: see `reader.http`), so a page served from the cache renders
+    no template at all. The cache key holds the live version and whether a revision is in review,
+    so a new approval, a withdrawal or a revision entering review can never be answered with an
+    older page. The view is counted in the cache.
     """
-    try:
-        article = (
-            Article.objects.select_related("live_version")
-            .defer("live_version__document", "live_version__search_text")
-            .get(live_version__slug=slug)
-        )
-    except Article.DoesNotExist:
+    live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
+    if live is None:
         return _moved_permanently(slug)
-    version = article.live_version
-    if article.state == Article.State.WITHDRAWN:
-        gone = render(request, "articles/withdrawn.html", {"title": version.document["title"]}, status=410)
-        shown = Shown.of("withdrawn", version.pk, keys=[surrogate.article_key(article.pk)])
+    article_id, version_id = live["pk"], live["live_version_id"]
+    approved_at = live["live_version__approved_at"]
+    loaded = functools.cache(lambda: Article.objects.select_related("live_version").get(pk=article_id))
+    if live["state"] == Article.State.WITHDRAWN:
+        title = ArticleVersion.objects.filter(pk=version_id).values_list("document__title", flat=True).get()
+        gone = render(request, "articles/withdrawn.html", {"title": title}, status=410)
+        shown = Shown.of("withdrawn", version_id, keys=[surrogate.article_key(article_id)])
         return shown.attach(gone)
     if request.method == "GET":
-        reads.count(article.pk)
+        reads.count(article_id)
     audience = audience_of(request)
-    in_review = article.state in IN_REVIEW
-    key = _page_key(version, audience=audience, in_review=in_review)
-    page = _page(key, version, audience=audience, in_review=in_review)
+    in_review = live["state"] in IN_REVIEW
+    stamp = f"{version_id}:{live['live_version__content_hash'][:16]}:{int(approved_at.timestamp())}"
+    key = f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
+    page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review)
     shown = Shown.of(
-        version.pk,
-        version.content_hash,
-        int(version.approved_at.timestamp()),
+        version_id,
+        live["live_version__content_hash"],
+        int(approved_at.timestamp()),
         int(in_review),
         audience or "any",
         keys=[
-            surrogate.article_key(article.pk),
+            surrogate.article_key(article_id),
             *(surrogate.reference_key(uuid) for uuid in page["references"]),
             # The reviewers' names link to their board profiles.
-            surrogate.PAGE_BOARD if version.reviewers else "",
+            surrogate.PAGE_BOARD if live["live_version__reviewers"] else "",
         ],
         # The approval, or a later workflow change: the "update under review" notice comes and goes.
-        last_modified=max(version.approved_at, article.updated_at),
+        last_modified=max(approved_at, live["updated_at"]),
         audience=audience,
     )
 
     def context() -> dict:
+        article = loaded()
         url = absolute(article.get_absolute_url())
         return {
             "article": article,
-            "version": version,
-            "document": version.document,
+            "version": article.live_version,
+            "document": article.live_version.document,
             # Rendered by our own templates, with their escaping: safe to insert as is.
             "page": {part: mark_safe(page[part]) for part in ("header", "content")},  # noqa: S308
             "audience": audience,
             "audiences": AUDIENCES,
             "canonical": url,
-            "json_ld": _json_ld(version, url),
+            "json_ld": _json_ld(article.live_version, url),
         }
 
     if request.GET.get(SENT) or is_signed_in(request):
@@ -211,23 +225,20 @@ def article_detail(request, slug: str):
     return shown.answer(request, whole_page)
 
 
-def _page_key(version, *, audience: str, in_review: bool) -> str:
-    """The hash and approval time guard against a version id reused by another database (a
-    development database rebuilt while Redis kept its cache)."""
-    stamp = f"{version.pk}:{version.content_hash[:16]}:{int(version.approved_at.timestamp())}"
-    return f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
-
-
 def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
-    """The rendered header and content of a version and the uuids of the references it lists, cached
-    (with, once an anonymous reader was served, the whole page as ``html``)."""
+    """The rendered header and content of a version and the uuids of the references it lists,
+    cached (with, once an anonymous reader was served, the whole page as ``html``). ``version``:
+    a function giving the version, called only to render. The key's content hash and approval
+    time guard against a version id reused by another database (a development database rebuilt
+    while Redis kept its cache)."""
     page = cache.get(key)
     if page is None:
-        context = version_context(version, audience=audience, in_review=in_review)
+        live = version()
+        context = version_context(live, audience=audience, in_review=in_review)
         page = {
             "header": render_to_string("articles/_article_header.html", context),
             "content": render_to_string("articles/_article_content.html", context),
-            "references": [reference["uuid"] for reference in version.document["references"]],
+            "references": [reference["uuid"] for reference in live.document["references"]],
         }
         cache.set(key, page, PAGE_CACHE_SECONDS)
     return page
