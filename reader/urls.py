@@ -9,4 +9,5 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("search/", views.search_view, name="search"),
     path("audience/", views.choose_audience, name="audience"),
+    path("reads/<int:article_id>.gif", views.count_read, name="read"),
 ]

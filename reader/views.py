@@ -5,6 +5,7 @@ cache's headers, its validators and surrogate keys (`reader.surrogate`); to sign
 privately. A page view is counted in the cache (`reader.reads`), never written to the database.
 """
 
+import base64
 import functools
 import json
 from datetime import timedelta
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from articles.document import with_citation_numbers
 from articles.models import Article, Topic
@@ -160,7 +161,8 @@ def article_detail(request, slug: str):
     cached (nothing on it is personal: see `reader.http`), so a page served from the cache renders
     no template at all. The cache key holds the live version and whether a revision is in review,
     so a new approval, a withdrawal or a revision entering review can never be answered with an
-    older page. The view is counted in the cache.
+    older page. Views are counted by the page's image (`count_read`), so the ones the shared
+    cache serves count too.
     """
     live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
     if live is None:
@@ -173,8 +175,6 @@ def article_detail(request, slug: str):
         gone = render(request, "articles/withdrawn.html", {"title": title}, status=410)
         shown = Shown.of("withdrawn", version_id, keys=[surrogate.article_key(article_id)])
         return shown.attach(gone)
-    if request.method == "GET":
-        reads.count(article_id)
     audience = audience_of(request)
     in_review = live["state"] in IN_REVIEW
     stamp = f"{version_id}:{live['live_version__content_hash'][:16]}:{int(approved_at.timestamp())}"
@@ -220,6 +220,7 @@ def article_detail(request, slug: str):
         if "html" not in page:
             page["html"] = render_to_string("articles/article_detail.html", context(), request=request)
             cache.set(key, page, PAGE_CACHE_SECONDS)
+            _keep(key, page)
         return HttpResponse(page["html"])
 
     return shown.answer(request, whole_page)
@@ -230,8 +231,13 @@ def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
     cached (with, once an anonymous reader was served, the whole page as ``html``). ``version``:
     a function giving the version, called only to render. The key's content hash and approval
     time guard against a version id reused by another database (a development database rebuilt
-    while Redis kept its cache)."""
-    page = cache.get(key)
+    while Redis kept its cache).
+
+    Each process keeps the pages it served last (`_recent_pages`) in front of the shared cache:
+    the key names the content exactly, so a kept page is never out of date, and a page served
+    from there costs no round trip to Redis.
+    """
+    page = _recent_pages.get(key) or cache.get(key)
     if page is None:
         live = version()
         context = version_context(live, audience=audience, in_review=in_review)
@@ -241,7 +247,40 @@ def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
             "references": [reference["uuid"] for reference in live.document["references"]],
         }
         cache.set(key, page, PAGE_CACHE_SECONDS)
+    _keep(key, page)
     return page
+
+
+RECENT_PAGES = 64
+_recent_pages: dict[str, dict] = {}
+
+
+def forget_recent_pages() -> None:
+    """Empty this process's kept pages (tests do, with the cache, between tests)."""
+    _recent_pages.clear()
+
+
+def _keep(key: str, page: dict) -> None:
+    """Remember ``page`` in this process, forgetting the page used longest ago beyond RECENT_PAGES."""
+    _recent_pages.pop(key, None)
+    _recent_pages[key] = page
+    while len(_recent_pages) > RECENT_PAGES:
+        _recent_pages.pop(next(iter(_recent_pages)))
+
+
+# A transparent 1×1 GIF: the article page's view counter, fetched by every browser showing it.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@reader_page
+@require_GET
+def count_read(request, article_id: int):
+    """Count one view of an article's page: the page's image, which is never cached, so a page the
+    shared cache served (without reaching the app) is counted as well. Counted in the cache only
+    (`reader.reads`); the fold drops counts of articles that do not exist. Private, never stored.
+    """
+    reads.count(article_id)
+    return HttpResponse(PIXEL, content_type="image/gif")
 
 
 def _moved_permanently(slug: str):
@@ -356,6 +395,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /account/",
         "Disallow: /search/",
+        "Disallow: /reads/",
         f"Sitemap: {absolute(reverse('sitemap'))}",
     ]
     text = "\n".join(lines) + "\n"

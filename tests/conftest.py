@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from reader.views import forget_recent_pages
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
 
@@ -33,5 +35,7 @@ def _required_services(request):
 def _empty_cache():
     """Each test starts with an empty cache: cached pages and rate limits never leak between tests."""
     cache.clear()
+    forget_recent_pages()
     yield
     cache.clear()
+    forget_recent_pages()

@@ -232,7 +232,7 @@ def test_signed_in_people_get_private_pages_without_cache_headers(article, url):
     for header in ("ETag", "Last-Modified", "xkey", "X-Audience"):
         assert header not in response
     if url == "article":
-        assert "Your workspace" in response.content.decode()
+        assert "Your work" in response.content.decode()
 
 
 def test_the_thank_you_variant_is_private(reader, article):

@@ -1,5 +1,6 @@
 """Page views are counted in the cache and folded into DailyReads: a read writes nothing to the database."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Claim, DailyReads
@@ -24,8 +26,12 @@ def reader() -> Client:
 
 
 def read(reader: Client, article: Article, times: int = 1) -> None:
+    """Open the page as a browser does: the page, then its images (the view counter among them)."""
     for _ in range(times):
-        assert reader.get(article.get_absolute_url()).status_code == 200
+        page = reader.get(article.get_absolute_url())
+        assert page.status_code == 200
+        for image in re.findall(r'<img[^>]* src="(/[^"]+)"', page.content.decode()):
+            assert reader.get(image).status_code == 200
 
 
 def daily(article: Article) -> int:
@@ -154,3 +160,20 @@ def test_a_revalidation_costs_one_read_and_no_write(reader, django_assert_num_qu
     etag = reader.get(article.get_absolute_url())["ETag"]
     with django_assert_num_queries(1):
         assert reader.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_the_view_counter_is_private_and_counts_pages_the_shared_cache_served(reader):
+    """The page is shareable and counts nothing by itself; its image, never cached, counts each view."""
+    article = workflow.approved()
+    page = reader.get(article.get_absolute_url())
+    assert page["Cache-Control"].startswith("public")
+    assert cache.get(f"reads:{timezone.localdate():%Y-%m-%d}:{article.pk}") is None
+    counter = reader.get(reverse("reader:read", args=[article.pk]))
+    assert (counter.status_code, counter["Content-Type"], counter["Cache-Control"]) == (
+        200,
+        "image/gif",
+        "private, no-store",
+    )
+    assert "Set-Cookie" not in counter
+    assert cache.get(f"reads:{timezone.localdate():%Y-%m-%d}:{article.pk}") == 1
+    assert reader.post(reverse("reader:read", args=[article.pk])).status_code == 405

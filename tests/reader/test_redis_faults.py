@@ -81,6 +81,7 @@ def test_with_redis_stopped_readers_still_read_search_and_ask(server, settings, 
 
     server.start()
     assert reader.get(url).status_code == 200
+    assert reader.get(reverse("reader:read", args=[article.pk])).status_code == 200  # the view counter
     assert caches["default"].get(f"reads:{timezone.localdate():%Y-%m-%d}:{article.pk}") == 1
     assert tasks.fold_reads() == 1
     assert DailyReads.objects.get(article=article).count == 1
