@@ -18,6 +18,7 @@ from editorial import conditions, notifications, permissions, purges
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
+from reader.live import notify_workflow_change
 
 
 def perform_transition(
@@ -51,6 +52,8 @@ def perform_transition(
         entry = _log(locked, transition, from_state=from_state, by=by, comment=comment, **log_fields)
         notifications.queue_for_event(locked, entry)
         purges.queue_for_transition(locked, entry)
+        # Web processes forget the live versions they kept, as this commits (reader.live).
+        notify_workflow_change()
     article.refresh_from_db()
     return locked
 

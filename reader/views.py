@@ -30,6 +30,7 @@ from editorial.models import ArticleVersion
 from editorial.schedule import rereview_due_on
 from reader import reads, search, surrogate
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
+from reader.live import kept
 from reader.selectors import last_change
 
 AUDIENCES = {
@@ -156,7 +157,8 @@ def article_detail(request, slug: str):
 
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
     have changed; a slug an earlier version was live at redirects. Queries: the article's state
-    and its live version's identity; and, only when the page cache does not hold the page yet,
+    and its live version's identity, unless this process kept them (`reader.live`: forgotten the
+    moment a workflow change commits); and, only when the page cache does not hold the page yet,
     the article with its version's document, to render it. An anonymous reader's whole page is
     cached (nothing on it is personal: see `reader.http`), so a page served from the cache renders
     no template at all. The cache key holds the live version and whether a revision is in review,
@@ -164,12 +166,15 @@ def article_detail(request, slug: str):
     older page. Views are counted by the page's image (`count_read`), so the ones the shared
     cache serves count too.
     """
-    live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
+    live, generation = kept.lookup(slug)
     if live is None:
-        return _moved_permanently(slug)
+        live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
+        if live is None:
+            return _moved_permanently(slug)
+        kept.keep(slug, live, generation)
     article_id, version_id = live["pk"], live["live_version_id"]
     approved_at = live["live_version__approved_at"]
-    loaded = functools.cache(lambda: Article.objects.select_related("live_version").get(pk=article_id))
+    loaded = functools.cache(lambda: _article_to_render(article_id))
     if live["state"] == Article.State.WITHDRAWN:
         title = ArticleVersion.objects.filter(pk=version_id).values_list("document__title", flat=True).get()
         gone = render(request, "articles/withdrawn.html", {"title": title}, status=410)
@@ -224,6 +229,14 @@ def article_detail(request, slug: str):
         return HttpResponse(page["html"])
 
     return shown.answer(request, whole_page)
+
+
+def _article_to_render(article_id: int) -> Article:
+    article = Article.objects.select_related("live_version").filter(pk=article_id).first()
+    if article is None:  # deleted since its address was kept: no workflow change told us
+        kept.forget()
+        raise Http404("No article has been published at this address.")
+    return article
 
 
 def _page(key: str, version, *, audience: str, in_review: bool) -> dict:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from reader.live import kept
 from reader.views import forget_recent_pages
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -36,6 +37,8 @@ def _empty_cache():
     """Each test starts with an empty cache: cached pages and rate limits never leak between tests."""
     cache.clear()
     forget_recent_pages()
+    kept.reset()  # a flushed test database sends no notification
     yield
     cache.clear()
     forget_recent_pages()
+    kept.reset()

@@ -244,6 +244,9 @@ VETTED_SCAN_BATCH_SIZE = env.int("VETTED_SCAN_BATCH_SIZE", default=200)
 
 # Reader site.
 VETTED_FEEDBACK_PER_HOUR = env.int("VETTED_FEEDBACK_PER_HOUR", default=5)
+# Each web process keeps which version an article address serves, forgotten when a workflow change
+# commits (PostgreSQL LISTEN/NOTIFY, reader.live); off: every read asks the database.
+VETTED_LIVE_CACHE = env.bool("VETTED_LIVE_CACHE", default=True)
 # How long a shared cache (Varnish) keeps a reader page, purged by surrogate key when it changes,
 # and serves a stored one while Django is failing (reader.http); browsers always revalidate.
 VETTED_SHARED_CACHE_SECONDS = env.int("VETTED_SHARED_CACHE_SECONDS", default=60 * 60 * 24)
