@@ -3,11 +3,16 @@
 `parse_references` reads the text one entry at a time, so a malformed entry is reported with the
 line it starts on and never stops the others. `import_references` saves the new entries and
 matches the others to the library by DOI or PMID, leaving the existing references untouched.
+
+`save_references` is that matching and saving on its own, the one way pasted references enter
+the library: the Markdown import (`articles.markdown_import`) sends its reference list through it.
 """
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 import rispy
 from bibtexparser.bibdatabase import UndefinedString
@@ -17,7 +22,9 @@ from bibtexparser.latexenc import latex_to_unicode
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
 
+from references.duplicates import normalize_title
 from references.models import Reference
 from references.validators import DOI_PREFIXES, normalize_doi, normalize_pmid, validate_doi, validate_pmid
 
@@ -103,7 +110,9 @@ _YEAR = re.compile(r"\b(\d{4})\b")
 _ID_SEPARATOR = re.compile(r"[\s,]+|;(?=\s|$)")
 # "PMID: 123", "PMID 123", "doi: 10.1000/x" → "PMID:123", "doi:10.1000/x": one token each.
 _ID_LABEL = re.compile(r"\b(doi|pmid)(?:\s*:\s*|\s+(?=\d))", re.IGNORECASE)
-_PUBMED_URL = re.compile(r"https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/(\d+)/?")
+# PubMed's addresses, old and new; the PMID follows.
+PUBMED_URL = r"https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/"
+_PUBMED_URL = re.compile(rf"{PUBMED_URL}(\d+)/?")
 
 
 @dataclass(kw_only=True)
@@ -152,20 +161,30 @@ class ParsedReference:
 
 @dataclass
 class ImportProblem:
-    """Something wrong with (or worth checking in) the entry that starts on `line`."""
+    """Something wrong with (or worth checking in) the pasted text at `line`; `code` names the kind."""
 
     line: int
     message: str
     code: str
 
+    @classmethod
+    def at(cls, line: int, text: str, code: str) -> "ImportProblem":
+        """A problem whose message starts with its line: “Line 3: …”."""
+        return cls(line=line, message=f"Line {line}: {text}", code=code)
+
 
 @dataclass
 class ImportReport:
-    """What an import did: references created, existing ones matched, and each problem by line."""
+    """What an import did: references created, existing ones matched, and each problem by line.
+
+    `references` has one item per entry given to `save_references`: the reference it was created
+    as, matched to or counted with (an entry repeated in the paste), or None where it was refused.
+    """
 
     created: list[Reference]
     matched: list[Reference]
     problems: list[ImportProblem]
+    references: list[Reference | None] = field(default_factory=list)
 
 
 def detect_format(text: str) -> str:
@@ -198,43 +217,77 @@ def import_references(text: str, fmt: str = "auto", *, by=None) -> ImportReport:
     """Create the references pasted in `text` that the library lacks, in one transaction.
 
     `by` is recorded as the author of the new references' history (default: the request's user).
-
-    An entry whose DOI or PMID is already in the library is matched to that reference, which is
-    left as it is. An entry given twice in the paste (same DOI or PMID) counts once, with a note
-    on the later line. Each new reference is validated (`full_clean`) before it is saved, so an
-    invalid entry becomes a problem on its line and saves nothing, while the valid ones are kept.
-
-    A line giving only a DOI or PMID creates a reference whose title is the identifier
-    ("doi:10.1212/wnl.0b013e318236f0fd", "PMID: 22013182"), because a reference needs a title
-    and nothing here looks the identifier up. The report notes each such line so the author
-    completes title, source and year; until then the reference is incomplete and an article
-    citing it cannot be submitted.
+    Parsing problems and those of `save_references` come back together, in line order.
     """
     fmt = _resolve_format(text, fmt)
     entries, problems = parse_references(text, fmt)
-    report = ImportReport(created=[], matched=[], problems=problems)
     with transaction.atomic():
-        in_library = _library_matches(entries)
-        first_seen: dict[tuple[str, str], int] = {}
-        for entry in entries:
-            earlier = next((first_seen[key] for key in entry.identifiers if key in first_seen), None)
-            if earlier is not None:
-                report.problems.append(
-                    _problem(
-                        entry.line, f"the same DOI or PMID as the entry on line {earlier}; it counts once.", "repeated"
-                    )
+        report = save_references(entries, by=by, reason=f"Imported from {FORMAT_LABELS[fmt]}")
+    report.problems = sorted([*problems, *report.problems], key=lambda problem: problem.line)
+    return report
+
+
+def save_references(entries: list[ParsedReference], *, by, reason: str, match_titles: bool = False) -> ImportReport:
+    """Match each entry to the library or create it; call inside a transaction.
+
+    An entry whose DOI or PMID is already in the library is matched to that reference, which is
+    left as it is; with `match_titles`, so is an entry with neither whose title equals a library
+    reference's (`references.duplicates.normalize_title`: case, accents' forms, spacing and
+    punctuation aside). An entry given twice (same DOI, PMID or matched title) counts once, with a
+    note on the later line. Each new reference is validated (its fields and `clean`) first, so an
+    invalid entry becomes a problem on its line and saves nothing, while the valid ones are kept.
+    The library is read in one query at most (two with `match_titles`) and the new references are
+    inserted together, with their history (`by`, `reason`).
+
+    An entry giving only a DOI or PMID creates a reference whose title is the identifier
+    ("doi:10.1212/wnl.0b013e318236f0fd", "PMID: 22013182"), because a reference needs a title
+    and nothing here looks the identifier up. The report notes each such entry so the author
+    completes title, source and year; until then the reference is incomplete and an article
+    citing it cannot be submitted.
+    """
+    report = ImportReport(created=[], matched=[], problems=[])
+    in_library = _library_matches(entries)
+    if match_titles:
+        in_library.update(_title_matches(entries))
+    # Each entry's reference is that of the entry it counts with (itself, unless repeated), so a
+    # new reference swapped for a colleague's (see _create_all) is swapped for its repeats too.
+    counts_with: list[int] = []
+    resolved: list[Reference | None] = []
+    first_seen: dict[tuple[str, str], int] = {}
+    new: list[int] = []
+    for index, entry in enumerate(entries):
+        keys = _keys(entry, match_titles=match_titles)
+        earlier = next((key for key in keys if key in first_seen), None)
+        if earlier is not None:
+            what = "title" if earlier[0] == "title" else "DOI or PMID"
+            line = entries[first_seen[earlier]].line
+            report.problems.append(
+                ImportProblem.at(
+                    entry.line, f"the same {what} as the entry on line {line}; it counts once.", "repeated"
                 )
+            )
+            counts_with.append(first_seen[earlier])
+            resolved.append(None)
+            continue
+        counts_with.append(index)
+        reference = next((in_library[key] for key in keys if key in in_library), None)
+        if reference is not None:
+            report.matched.append(reference)
+        else:
+            reference = entry.to_reference()
+            try:
+                # Uniqueness was settled by reading the library; a race is settled by the insert.
+                reference.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as error:
+                report.problems.append(_validation_problem(entry.line, error))
+                resolved.append(None)
                 continue
-            reference = next((in_library[key] for key in entry.identifiers if key in in_library), None)
-            if reference is not None:
-                report.matched.append(reference)
-            else:
-                reference = _create(entry, by=by, fmt=fmt, report=report)
-                if reference is None:
-                    continue
-            for key in [*entry.identifiers, *_identifiers(reference.doi, reference.pmid)]:
-                first_seen.setdefault(key, entry.line)
-    report.problems.sort(key=lambda problem: problem.line)
+            new.append(index)
+        resolved.append(reference)
+        for key in [*keys, *_identifiers(reference.doi, reference.pmid)]:
+            first_seen.setdefault(key, index)
+    _create_all(entries, new, resolved, by=by, reason=reason, report=report)
+    report.references = [resolved[index] for index in counts_with]
     return report
 
 
@@ -244,20 +297,54 @@ def _resolve_format(text: str, fmt: str) -> str:
     return detect_format(text) if fmt == "auto" else fmt
 
 
-def _create(entry: ParsedReference, *, by, fmt: str, report: ImportReport) -> Reference | None:
-    """Validate and save `entry`, or note why not; a reference saved meanwhile is matched instead."""
-    reference = entry.to_reference()
+def _keys(entry: ParsedReference, *, match_titles: bool) -> list[tuple[str, str]]:
+    """What makes two entries the same reference: their DOI and PMID; else, when matching titles, the title."""
+    if entry.identifiers or not match_titles:
+        return entry.identifiers
+    title = normalize_title(entry.title)
+    return [("title", title)] if title else []
+
+
+def _create_all(
+    entries: list[ParsedReference], new: list[int], resolved: list, *, by, reason: str, report: ImportReport
+) -> None:
+    """Insert the validated references `resolved[i]` for `i` in `new`, with their history, together.
+
+    Should someone have saved one of their DOIs or PMIDs since the library was read, the insert
+    is undone (a savepoint) and each is saved on its own, the race's winner matched instead.
+    """
+    references = [resolved[index] for index in new]
+    if not references:
+        return
     try:
-        reference.full_clean()
-    except ValidationError as error:
-        report.problems.append(_validation_problem(entry.line, error))
-        return None
+        with transaction.atomic():
+            # Without `by`, django-simple-history takes the request's user from its middleware.
+            bulk_create_with_history(references, Reference, default_user=by, default_change_reason=reason)
+    except IntegrityError:
+        for index in new:
+            resolved[index] = _create_one(entries[index], resolved[index], by=by, reason=reason, report=report)
+    else:
+        report.created.extend(references)
+    for index in new:
+        entry = entries[index]
+        if not entry.title and resolved[index] in report.created:
+            report.problems.append(
+                ImportProblem.at(
+                    entry.line,
+                    f"only an identifier was given ({entry.placeholder_title}); add the title, source and year, "
+                    "which an article citing it needs before it is submitted.",
+                    "identifier_only",
+                )
+            )
+
+
+def _create_one(entry: ParsedReference, reference: Reference, *, by, reason: str, report: ImportReport) -> Reference:
+    """Save `reference` in a savepoint; if its DOI or PMID was saved meanwhile, match that one."""
+    reference.pk, reference._state.adding = None, True  # in case a batch of the bulk insert had gone in
     if by is not None:
-        # Without `by`, django-simple-history takes the request's user from its middleware.
         reference._history_user = by
-    reference._change_reason = f"Imported from {FORMAT_LABELS[fmt]}"
+    reference._change_reason = reason
     try:
-        # A savepoint, so that losing a race for the same DOI or PMID keeps the other entries.
         with transaction.atomic():
             reference.save()
     except IntegrityError:
@@ -267,14 +354,6 @@ def _create(entry: ParsedReference, *, by, fmt: str, report: ImportReport) -> Re
         report.matched.append(existing)
         return existing
     report.created.append(reference)
-    if not entry.title:
-        report.problems.append(
-            _problem(
-                entry.line,
-                "only an identifier was given; add the title, source and year before citing it.",
-                "identifier_only",
-            )
-        )
     return reference
 
 
@@ -290,6 +369,23 @@ def _library_matches(entries: list[ParsedReference]) -> dict[tuple[str, str], Re
     return matches
 
 
+def _title_matches(entries: list[ParsedReference]) -> dict[tuple[str, str], Reference]:
+    """The library's references titled as an entry without DOI or PMID is, in one query; the oldest wins."""
+    wanted = {normalize_title(entry.title): entry.title for entry in entries if not entry.identifiers}
+    wanted.pop("", None)
+    if not wanted:
+        return {}
+    # Narrow the search by each title's longest word; the normalised titles decide.
+    words = {max(re.findall(r"\w+", title), key=len) for title in wanted.values()}
+    candidates = Reference.objects.filter(reduce(or_, (Q(title__icontains=word) for word in words)))
+    matches = {}
+    for reference in candidates.order_by("-pk"):
+        title = normalize_title(reference.title)
+        if title in wanted:
+            matches["title", title] = reference
+    return matches
+
+
 def _identifier_filter(keys: list[tuple[str, str]]) -> Q:
     dois = {value for name, value in keys if name == "doi"}
     pmids = {value for name, value in keys if name == "pmid"}
@@ -300,10 +396,6 @@ def _identifiers(doi: str | None, pmid: str | None) -> list[tuple[str, str]]:
     return [(name, value) for name, value in (("doi", doi), ("pmid", pmid)) if value]
 
 
-def _problem(line: int, text: str, code: str) -> ImportProblem:
-    return ImportProblem(line=line, message=f"Line {line}: {text}", code=code)
-
-
 def _validation_problem(line: int, error: ValidationError) -> ImportProblem:
     """One problem naming every field `full_clean` refused, in the model's words."""
     parts = []
@@ -311,19 +403,19 @@ def _validation_problem(line: int, error: ValidationError) -> ImportProblem:
         label = "" if name == NON_FIELD_ERRORS else f"{Reference._meta.get_field(name).verbose_name}: "
         parts.extend(f"{label}{message}" for message in messages)
     codes = (item.code for items in error.error_dict.values() for item in items if item.code)
-    return _problem(line, " ".join(parts), next(codes, "invalid"))
+    return ImportProblem.at(line, " ".join(parts), next(codes, "invalid"))
 
 
 def _checked(entry: ParsedReference, noun: str) -> ImportProblem | None:
     """The reason `entry` cannot be imported as read, if any."""
     if not entry.title:
-        return _problem(entry.line, f"the {noun} has no title.", "no_title")
+        return ImportProblem.at(entry.line, f"the {noun} has no title.", "no_title")
     for validate, value in ((validate_doi, entry.doi), (validate_pmid, entry.pmid)):
         if value:
             try:
                 validate(value)
             except ValidationError as error:
-                return _problem(entry.line, error.messages[0], error.code)
+                return ImportProblem.at(entry.line, error.messages[0], error.code)
     return None
 
 
@@ -350,7 +442,9 @@ def _parse_bibtex(lines: list[str]) -> tuple[list[ParsedReference], list[ImportP
     chunks = _bibtex_chunks(lines)
     if not chunks and any(line.strip() for line in lines):
         first = next(number for number, line in enumerate(lines, start=1) if line.strip())
-        problems.append(_problem(first, "no BibTeX entry found; an entry starts like “@article{key,”.", "no_entries"))
+        problems.append(
+            ImportProblem.at(first, "no BibTeX entry found; an entry starts like “@article{key,”.", "no_entries")
+        )
     for start, chunk in chunks:
         entry_type = _BIBTEX_TYPE.match(chunk).group(1).lower()
         if entry_type in {"comment", "preamble"}:
@@ -360,7 +454,7 @@ def _parse_bibtex(lines: list[str]) -> tuple[list[ParsedReference], list[ImportP
             parser.parse(chunk)
         except UndefinedString as error:
             problems.append(
-                _problem(
+                ImportProblem.at(
                     start,
                     f"“{error.args[0]}” is not defined; put the value in braces, e.g. journal = {{Neurology}}, "
                     "or define it with @string.",
@@ -370,7 +464,7 @@ def _parse_bibtex(lines: list[str]) -> tuple[list[ParsedReference], list[ImportP
             continue
         new = parser.bib_database.entries[read:]
         if not new and entry_type != "string":
-            problems.append(_problem(start, _unreadable_bibtex(chunk), "unreadable"))
+            problems.append(ImportProblem.at(start, _unreadable_bibtex(chunk), "unreadable"))
         for record in new:
             _keep(_from_bibtex(record, start), "entry", entries, problems)
     return entries, problems
@@ -467,7 +561,7 @@ def _parse_ris(lines: list[str]) -> tuple[list[ParsedReference], list[ImportProb
         if record is None:
             if line.strip() and not stray:
                 problems.append(
-                    _problem(
+                    ImportProblem.at(
                         number,
                         "this line is outside any record; RIS records start with “TY  - ” and end with “ER  - ”.",
                         "outside_record",
@@ -545,7 +639,7 @@ def _parse_identifiers(lines: list[str]) -> tuple[list[ParsedReference], list[Im
             try:
                 name, value = _read_identifier(token)
             except ValidationError as error:
-                problems.append(_problem(number, error.messages[0], error.code))
+                problems.append(ImportProblem.at(number, error.messages[0], error.code))
                 continue
             entries.append(ParsedReference(line=number, **{name: value}))
     return entries, problems
