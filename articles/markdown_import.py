@@ -29,6 +29,11 @@ transaction. Rules a person can rely on:
 - ``[1]``, ``[1, 2]``, ``[1-3]`` cite items of the numbered list under ``## References`` (or
   ``## Sources``); ``[@doi:10.1000/x]`` and ``[@pmid:123]`` cite by identifier. Markers are
   removed from the stored text.
+- The cited references go through the library's import of pasted references
+  (`references.importers.save_references`): matched by DOI or PMID, else by title, or created; a
+  DOI or PMID cited alone becomes a placeholder titled with it; an item repeating another's
+  identifier or title counts once; an item the model refuses is reported on its line and cited
+  nowhere. Every problem, here as in a pasted list, is an `ImportProblem` with a line and a code.
 - Anything else (tables, code blocks, quotes, HTML, images) and every marker that cannot be
   resolved is reported with its line and skipped; the rest is still imported.
 """
@@ -37,13 +42,16 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connections, models, transaction
+from django.utils import timezone
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from articles.models import Article, Claim, Section, ensure_articles_editable
+from articles.models import Article, ArticleContent, Claim, Section, ensure_articles_editable
+from references.importers import PUBMED_URL, ImportProblem, ParsedReference, save_references
 from references.models import Citation, Reference
 from references.validators import DOI_PATTERN, PMID_PATTERN, normalize_doi, normalize_pmid
 
@@ -70,11 +78,7 @@ NUMBER_LIST = re.compile(r"^\d+(?:\s*[-–]\s*\d+)?(?:\s*[,;]\s*\d+(?:\s*[-–]\
 IDENTIFIER_KEY = re.compile(r"^@(doi|pmid)\s*:\s*(\S*)$", re.IGNORECASE)
 
 DOI_IN_TEXT = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi\s*:?\s*)?\b(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
-PMID_IN_TEXT = re.compile(
-    r"(?:\bPMID\s*:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)"
-    r"([1-9]\d{0,8})\b/?",
-    re.IGNORECASE,
-)
+PMID_IN_TEXT = re.compile(rf"(?:\bPMID\s*:?\s*|{PUBMED_URL})([1-9]\d{{0,8}})\b/?", re.IGNORECASE)
 PMCID_IN_TEXT = re.compile(r"\bPMCID\s*:?\s*PMC\d+", re.IGNORECASE)
 URL_IN_TEXT = re.compile(r"https?://\S+")
 # AMA/Vancouver details after the source: "2011;77(19):1752-1755" or "2011 Nov 8;77:e12".
@@ -85,17 +89,6 @@ AMA_DETAILS = re.compile(
 TRAILING_YEAR = re.compile(r"[\s,;.(]*\b(?P<year>(?:18|19|20)\d{2})\)?[\s.]*$")
 AUTHOR = re.compile(r"^[A-Z][\w'’-]*(?:[ -][A-Za-z][\w'’-]*)*\s+[A-Z]{1,3}$")
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-
-
-@dataclass
-class ImportProblem:
-    """Something in the pasted text that was skipped or could not be resolved."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass
@@ -160,10 +153,6 @@ class ImportResult:
     title_set: bool = False
 
 
-def _problem(line: int, message: str) -> ImportProblem:
-    return ImportProblem(line=line, message=f"Line {line}: {message}")
-
-
 def _excerpt(text: str, limit: int = 50) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
@@ -203,12 +192,12 @@ class _Reader:
         self.plan.problems.sort(key=lambda item: item.line)
         return self.plan
 
-    def _report(self, line: int, message: str) -> None:
-        self.plan.problems.append(_problem(line, message))
+    def _report(self, line: int, message: str, code: str) -> None:
+        self.plan.problems.append(ImportProblem.at(line, message, code))
 
     def _unsupported(self, node: SyntaxTreeNode) -> None:
         what = UNSUPPORTED.get(node.type, f"“{node.type}”")
-        self._report(_line(node), f"{what} cannot be imported; it was skipped.")
+        self._report(_line(node), f"{what} cannot be imported; it was skipped.", "unsupported")
 
     def _heading(self, node: SyntaxTreeNode) -> None:
         line, hashes = _line(node), int(node.tag[1])
@@ -217,14 +206,16 @@ class _Reader:
             self.plan.title, self.plan.title_line = text, line
             return
         if hashes == 1:
-            self._report(line, f"only one “#” title is read; “{_excerpt(text)}” was read as a “##” section.")
+            self._report(
+                line, f"only one “#” title is read; “{_excerpt(text)}” was read as a “##” section.", "second_title"
+            )
             hashes = 2
         key = _heading_key(text)
         if key in REFERENCE_HEADINGS or key in SHORT_ANSWER_HEADINGS:
             self.mode, self.stack = ("references" if key in REFERENCE_HEADINGS else "short_answer"), []
             return
         if not text:
-            self._report(line, "an empty heading was skipped.")
+            self._report(line, "an empty heading was skipped.", "empty_heading")
             return
         depth = hashes - 1
         while self.stack and self.stack[-1].level >= depth:
@@ -240,6 +231,7 @@ class _Reader:
                     else "skips a heading level"
                 )
                 + f"; it was read as “{'#' * (placed + 1)}”.",
+                "heading_level",
             )
             del self.stack[placed - 1 :]
         section = SectionPlan(heading=text, level=placed, line=line)
@@ -252,11 +244,17 @@ class _Reader:
         if not claim.text:
             if claim.markers:
                 self._report(
-                    claim.line, f"citation {_cited(claim.markers)} has no statement to belong to; it was skipped."
+                    claim.line,
+                    f"citation {_cited(claim.markers)} has no statement to belong to; it was skipped.",
+                    "citation_without_statement",
                 )
             return
         if self.mode == "references":
-            self._report(claim.line, "the reference list must be a numbered list (“1. …”); this text was skipped.")
+            self._report(
+                claim.line,
+                "the reference list must be a numbered list (“1. …”); this text was skipped.",
+                "reference_list_not_numbered",
+            )
         elif self.mode == "section":
             section = self.stack[-1]
             if not section.claims and not claim.markers:
@@ -270,6 +268,7 @@ class _Reader:
                 claim.line,
                 f"the short answer is the paragraph on line {self.summary_line}; "
                 "this one is not in a ## section, so it was skipped.",
+                "outside_section",
             )
 
     def _list(self, node: SyntaxTreeNode) -> None:
@@ -278,7 +277,11 @@ class _Reader:
         elif self.mode == "section":
             self.stack[-1].claims.extend(self._items(node, depth=1))
         else:
-            self._report(_line(node), "this list is in no ## section, so its items have nowhere to go; it was skipped.")
+            self._report(
+                _line(node),
+                "this list is in no ## section, so its items have nowhere to go; it was skipped.",
+                "outside_section",
+            )
 
     def _items(self, node: SyntaxTreeNode, *, depth: int) -> list[ClaimPlan]:
         """Claims for a list's items; items deeper than allowed follow their ancestor instead."""
@@ -298,7 +301,7 @@ class _Reader:
             if not text:
                 left_out = f", and its citations {_cited(markers)} were left out" if markers else ""
                 moved = "; its nested items moved up a level" if lists else ""
-                self._report(line, f"a list item with no statement was skipped{left_out}{moved}.")
+                self._report(line, f"a list item with no statement was skipped{left_out}{moved}.", "empty_item")
                 claims.extend(claim for sub in lists for claim in self._items(sub, depth=depth))
                 continue
             kids = [claim for sub in lists for claim in self._items(sub, depth=depth + 1)]
@@ -307,6 +310,7 @@ class _Reader:
                     line,
                     f"list items nest at most {Claim.MAX_DEPTH} levels; “{_excerpt(text)}” "
                     f"was placed on level {Claim.MAX_DEPTH}.",
+                    "nested_too_deep",
                 )
             claim = ClaimPlan(text=text, line=line, markers=markers)
             if depth >= Claim.MAX_DEPTH:
@@ -318,7 +322,11 @@ class _Reader:
 
     def _reference_list(self, node: SyntaxTreeNode) -> None:
         if node.type != "ordered_list":
-            self._report(_line(node), "the reference list must be numbered (“1. …”), not bulleted; it was skipped.")
+            self._report(
+                _line(node),
+                "the reference list must be numbered (“1. …”), not bulleted; it was skipped.",
+                "reference_list_not_numbered",
+            )
             return
         start = int(node.attrs.get("start", 1))
         numbers = {reference.number for reference in self.plan.references}
@@ -332,9 +340,11 @@ class _Reader:
                     self._unsupported(child)
             text = " ".join(part for part in texts if part)
             if not text:
-                self._report(line, f"reference {number} is empty; it was skipped.")
+                self._report(line, f"reference {number} is empty; it was skipped.", "empty_reference")
             elif number in numbers:
-                self._report(line, f"reference {number} appears twice in the list; the second was skipped.")
+                self._report(
+                    line, f"reference {number} appears twice in the list; the second was skipped.", "repeated_number"
+                )
             else:
                 numbers.add(number)
                 self.plan.references.append(
@@ -362,6 +372,7 @@ class _Reader:
             self._report(
                 claim.line,
                 f"{where} cannot cite sources; {_cited(claim.markers)} was left out of “{_excerpt(claim.text)}”.",
+                "citation_in_heading",
             )
         return claim.text
 
@@ -379,9 +390,13 @@ class _Reader:
                 breaks.append(length)
                 piece = " "
             elif token.type == "image":
-                self._report(line + len(breaks), f"images cannot be imported; “{token.content}” was skipped.")
+                self._report(
+                    line + len(breaks), f"images cannot be imported; “{token.content}” was skipped.", "unsupported"
+                )
             elif token.type == "html_inline":
-                self._report(line + len(breaks), f"HTML cannot be imported; {token.content} was left out.")
+                self._report(
+                    line + len(breaks), f"HTML cannot be imported; {token.content} was left out.", "unsupported"
+                )
             pieces.append(piece)
             length += len(piece)
         return "".join(pieces), breaks
@@ -396,7 +411,9 @@ class _Reader:
                 bounds = re.split(r"\s*[-–]\s*", part)
                 low, high = int(bounds[0]), int(bounds[-1])
                 if high < low or high - low > MAX_RANGE:
-                    self._report(line, f"citation {raw} has an impossible range {part}; it was left out.")
+                    self._report(
+                        line, f"citation {raw} has an impossible range {part}; it was left out.", "impossible_range"
+                    )
                     continue
                 numbers.extend(range(low, high + 1))
             return Marker(raw=raw, line=line, numbers=tuple(numbers))
@@ -413,6 +430,7 @@ class _Reader:
                     line,
                     f"citation {raw} is not a DOI or PubMed ID; write it as [@doi:10.1212/WNL.0b013e318236f0fd] "
                     "or [@pmid:22013182]. It was left out.",
+                    "not_an_identifier",
                 )
                 continue
             identifiers.append((kind, value))
@@ -430,12 +448,18 @@ class _Reader:
                     if number not in items:
                         which = marker.raw if marker.raw == f"[{number}]" else f"{number} in {marker.raw}"
                         self._report(
-                            marker.line, f"citation {which} has no matching item in the numbered reference list."
+                            marker.line,
+                            f"citation {which} has no matching item in the numbered reference list.",
+                            "unresolved_citation",
                         )
         for reference in self.plan.references:
             identifiers = {(kind, reference.fields[kind]) for kind in ("doi", "pmid") if reference.fields[kind]}
             if reference.number not in cited_numbers and not identifiers & cited_identifiers:
-                self._report(reference.line, f"reference {reference.number} is not cited; it was not imported.")
+                self._report(
+                    reference.line,
+                    f"reference {reference.number} is not cited; it was not imported.",
+                    "uncited_reference",
+                )
 
 
 def _cited(markers: list[Marker]) -> str:
@@ -540,11 +564,6 @@ def _looks_like_authors(text: str) -> bool:
     return bool(names) and all(AUTHOR.match(name) for name in names)
 
 
-def normalise_title(title: str) -> str:
-    """A title as compared for matching: case, punctuation and spacing ignored."""
-    return " ".join(re.sub(r"[\W_]+", " ", title.casefold()).split())
-
-
 # Importing -------------------------------------------------------------------------------------
 
 
@@ -553,22 +572,43 @@ def import_markdown(article: Article, text: str, *, by) -> ImportResult:
 
     Raises ContentLockedError (and writes nothing) unless the article is editable, and a
     ValidationError naming the line when an imported part is invalid (e.g. a heading too long).
+    The number of queries does not depend on the document's length (see `_Writer`), except that
+    SQLite takes at most 999 parameters a statement, so Django splits a long INSERT there.
     """
     plan = parse_markdown(text)
     result = ImportResult(problems=list(plan.problems))
     with transaction.atomic():
+        # The rows are inserted in bulk, past ArticleContent.save() and its check of the content
+        # lock: check it once here, and keep the article's row locked until the import commits.
         ensure_articles_editable([article.pk])
         _Writer(article, plan, by=by, result=result).write()
     result.problems.sort(key=lambda item: item.line)
     return result
 
 
+@cache
+def _relations(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(field.name for field in model._meta.concrete_fields if field.is_relation)
+
+
 class _Writer:
+    """Write a plan as rows built in Python and inserted together, whatever the document's length.
+
+    Positions, parents and uuids are set here, and each row's fields are validated (the text rules
+    of `articles.text` among them) before anything is inserted; the nesting rules that the models'
+    `clean()` checks (same article, same section, three levels) hold by construction, as the
+    parser places what nests deeper on the deepest level. Then sections go in level by
+    level, so that each level's parents have their ids (PostgreSQL and SQLite return them from a
+    bulk insert), then claims the same way, then citations; each model's history rows follow in
+    one more statement (`_copy_to_history`), naming the importing user and `CHANGE_REASON`. The
+    reference list goes through the library's own import, `references.importers.save_references`.
+    """
+
     def __init__(self, article: Article, plan: MarkdownPlan, *, by, result: ImportResult):
         self.article, self.plan, self.by, self.result = article, plan, by, result
-        self.items = {reference.number: reference for reference in plan.references}
-        self.by_item: dict[int, Reference] = {}
-        self.by_identifier: dict[tuple[str, str], Reference] = {}
+        self.sections: list[list[Section]] = [[] for _ in range(Section.MAX_DEPTH)]
+        self.claims: list[list[Claim]] = [[] for _ in range(Claim.MAX_DEPTH)]
+        self.cited: list[tuple[Claim, ClaimPlan]] = []
 
     def write(self) -> None:
         self._title()
@@ -576,18 +616,19 @@ class _Writer:
         top = Section.objects.filter(article=self.article, parent=None).aggregate(last=models.Max("position"))
         start = 0 if top["last"] is None else top["last"] + 1
         for position, section in enumerate(self.plan.sections, start=start):
-            self._section(section, parent=None, position=position)
+            self._section(section, parent=None, position=position, depth=0)
+        citations = self._citations()
+        self.result.created_sections = self._insert(Section, self.sections)
+        self.result.created_claims = self._insert(Claim, self.claims)
+        self.result.created_citations = self._insert(Citation, [citations])
 
-    def _save(self, obj: models.Model, line: int) -> None:
-        obj._history_user = self.by
-        obj._change_reason = CHANGE_REASON
+    def _valid(self, obj: models.Model, line: int) -> models.Model:
+        """Run the fields' validators; relations are skipped, as this writer sets them itself."""
         try:
-            obj.full_clean()
+            obj.clean_fields(exclude=_relations(type(obj)))
         except ValidationError as error:
-            raise ValidationError(
-                f"Line {line}: {' '.join(error.messages)}", code="invalid_markdown", params={"line": line}
-            ) from error
-        obj.save()
+            raise _line_error(line, error) from error
+        return obj
 
     def _title(self) -> None:
         plan = self.plan
@@ -595,14 +636,21 @@ class _Writer:
             return
         if self.article.title.strip().casefold() in PLACEHOLDER_TITLES:
             self.article.title = plan.title
-            self._save(self.article, plan.title_line)
+            self.article._history_user = self.by
+            self.article._change_reason = CHANGE_REASON
+            try:
+                self.article.full_clean()
+            except ValidationError as error:
+                raise _line_error(plan.title_line, error) from error
+            self.article.save()
             self.result.title_set = True
         elif plan.title.strip() != self.article.title.strip():
             self.result.problems.append(
-                _problem(
+                ImportProblem.at(
                     plan.title_line,
                     f"the article's question stays “{_excerpt(self.article.title)}”; "
                     f"the pasted title “{_excerpt(plan.title)}” was not used.",
+                    "title_kept",
                 )
             )
 
@@ -612,100 +660,134 @@ class _Writer:
             return
         if Claim.objects.filter(article=self.article, section=None).exists():
             self.result.problems.append(
-                _problem(
+                ImportProblem.at(
                     summary.line,
                     "the article already has a short answer, so the pasted one was not imported; "
                     "edit the short answer to change it.",
+                    "short_answer_kept",
                 )
             )
             return
-        self._claim(summary, section=None, parent=None, position=0)
+        self._claim(summary, section=None, parent=None, position=0, depth=0)
 
-    def _section(self, plan: SectionPlan, *, parent: Section | None, position: int) -> None:
-        section = Section(article=self.article, parent=parent, position=position, heading=plan.heading)
-        section.intro = plan.intro
-        self._save(section, plan.line)
-        self.result.created_sections += 1
-        for index, claim in enumerate(plan.claims):
-            self._claim(claim, section=section, parent=None, position=index)
-        for index, child in enumerate(plan.children):
-            self._section(child, parent=section, position=index)
-
-    def _claim(self, plan: ClaimPlan, *, section: Section | None, parent: Claim | None, position: int) -> None:
-        claim = Claim(article=self.article, section=section, parent=parent, position=position, text=plan.text)
-        claim.plain_language = plan.plain_language
-        self._save(claim, plan.line)
-        self.result.created_claims += 1
-        cited: list[Reference] = []
-        for marker in plan.markers:
-            found = [self._numbered(number) for number in marker.numbers if number in self.items]
-            found += [self._identified(kind, value, marker.line) for kind, value in marker.identifiers]
-            cited += [reference for reference in found if reference not in cited]
-        for index, reference in enumerate(cited):
-            self._save(Citation(claim=claim, reference=reference, position=index), plan.line)
-            self.result.created_citations += 1
-        for index, child in enumerate(plan.children):
-            self._claim(child, section=section, parent=claim, position=index)
-
-    def _numbered(self, number: int) -> Reference:
-        """The reference for list item ``number``: by DOI or PMID, else by title, else a new one."""
-        if number in self.by_item:
-            return self.by_item[number]
-        item = self.items[number]
-        fields = item.fields
-        identified = [(kind, fields[kind]) for kind in ("doi", "pmid") if fields[kind]]
-        reference = next(
-            (found for kind, value in identified if (found := Reference.objects.filter(**{kind: value}).first())),
-            None,
+    def _section(self, plan: SectionPlan, *, parent: Section | None, position: int, depth: int) -> None:
+        section = Section(
+            article=self.article, parent=parent, position=position, heading=plan.heading, intro=plan.intro
         )
-        if reference is None and not identified:
-            reference = self._by_title(fields["title"])
-        if reference is None:
-            reference = Reference(**fields)
-            self._save(reference, item.line)
-            self._record(reference, created=True)
-        else:
-            self._record(reference, created=False)
-        self.by_item[number] = reference
-        for key in identified:
-            self.by_identifier[key] = reference
-        return reference
+        self.sections[depth].append(self._valid(section, plan.line))
+        for index, claim in enumerate(plan.claims):
+            self._claim(claim, section=section, parent=None, position=index, depth=0)
+        for index, child in enumerate(plan.children):
+            self._section(child, parent=section, position=index, depth=depth + 1)
 
-    def _identified(self, kind: str, value: str, line: int) -> Reference:
-        """The reference a [@doi:…]/[@pmid:…] marker names: in the pasted list, the library, or new."""
-        key = (kind, value)
-        if key in self.by_identifier:
-            return self.by_identifier[key]
-        item = next((item for item in self.plan.references if item.fields[kind] == value), None)
-        if item is not None:
-            return self._numbered(item.number)
-        reference = Reference.objects.filter(**{kind: value}).first()
-        if reference is None:
-            label = "DOI" if kind == "doi" else "PMID"
-            reference = Reference(title=f"{label} {value}", **{kind: value})
-            self._save(reference, line)
-            self._record(reference, created=True)
-            self.result.problems.append(
-                _problem(
-                    line,
-                    f"{label} {value} is new to the library; a reference was created with only its {label}. "
-                    "Add its title, source and year.",
-                )
+    def _claim(
+        self, plan: ClaimPlan, *, section: Section | None, parent: Claim | None, position: int, depth: int
+    ) -> None:
+        claim = Claim(
+            article=self.article,
+            section=section,
+            parent=parent,
+            position=position,
+            text=plan.text,
+            plain_language=plan.plain_language,
+        )
+        self.claims[depth].append(self._valid(claim, plan.line))
+        self.cited.append((claim, plan))
+        for index, child in enumerate(plan.children):
+            self._claim(child, section=section, parent=claim, position=index, depth=depth + 1)
+
+    def _citations(self) -> list[Citation]:
+        """Each claim's citations, its references matched or created through the library's import.
+
+        The cited list items, and the identifiers cited that no item carries, become one entry each,
+        in the order of first citation; uncited items were reported when parsing.
+        """
+        items = {item.number: item for item in self.plan.references}
+        item_by_identifier: dict[tuple[str, str], ReferencePlan] = {}
+        for item in self.plan.references:
+            for kind in ("doi", "pmid"):
+                if item.fields[kind]:
+                    item_by_identifier.setdefault((kind, item.fields[kind]), item)
+        entries: list[ParsedReference] = []
+        of_item: dict[int, int] = {}  # list item number → its entry's index
+        of_identifier: dict[tuple[str, str], int] = {}  # identifier no item carries → its entry's index
+
+        def item_entry(item: ReferencePlan) -> int:
+            if item.number not in of_item:
+                of_item[item.number] = len(entries)
+                entries.append(ParsedReference(line=item.line, **item.fields))
+            return of_item[item.number]
+
+        def identifier_entry(key: tuple[str, str], line: int) -> int:
+            if key in item_by_identifier:
+                return item_entry(item_by_identifier[key])
+            if key not in of_identifier:
+                of_identifier[key] = len(entries)
+                entries.append(ParsedReference(line=line, **{key[0]: key[1]}))
+            return of_identifier[key]
+
+        claims_cite: list[tuple[Claim, list[int]]] = []
+        for claim, plan in self.cited:
+            cites = []
+            for marker in plan.markers:
+                cites += [item_entry(items[number]) for number in marker.numbers if number in items]
+                cites += [identifier_entry(key, marker.line) for key in marker.identifiers]
+            claims_cite.append((claim, cites))
+        report = save_references(entries, by=self.by, reason=CHANGE_REASON, match_titles=True)
+        self.result.created_references = report.created
+        self.result.matched_references = report.matched
+        self.result.problems.extend(report.problems)
+        citations = []
+        for claim, cites in claims_cite:
+            references = [report.references[index] for index in cites]
+            unique = list(dict.fromkeys(reference for reference in references if reference is not None))
+            citations += [
+                Citation(claim=claim, reference=reference, position=index) for index, reference in enumerate(unique)
+            ]
+        return citations
+
+    def _insert(self, model: type[ArticleContent], levels: list[list[ArticleContent]]) -> int:
+        """INSERT each level's rows in one statement, then copy them all into their history in one more."""
+        for rows in levels:
+            if rows:
+                model.objects.bulk_create(rows)
+        created = [row for rows in levels for row in rows]
+        if created:
+            # The article's row is locked, so its rows in the range of ids just given out are these.
+            pks = [row.pk for row in created]
+            inserted = model._base_manager.filter(
+                **{model.article_lookup: self.article.pk}, pk__range=(min(pks), max(pks))
             )
-        else:
-            self._record(reference, created=False)
-        self.by_identifier[key] = reference
-        return reference
+            _copy_to_history(inserted, by=self.by)
+        return len(created)
 
-    def _by_title(self, title: str) -> Reference | None:
-        wanted = normalise_title(title)
-        if not wanted:
-            return None
-        longest = max(wanted.split(), key=len)
-        candidates = Reference.objects.filter(title__icontains=longest).order_by("pk")
-        return next((reference for reference in candidates if normalise_title(reference.title) == wanted), None)
 
-    def _record(self, reference: Reference, *, created: bool) -> None:
-        listed = self.result.created_references if created else self.result.matched_references
-        if reference not in listed:
-            listed.append(reference)
+def _copy_to_history(rows: models.QuerySet, *, by) -> None:
+    """Write the history rows of ``rows`` in one INSERT … SELECT: what `bulk_history_create` writes.
+
+    The database copies each row's tracked columns as stored, and adds one history date, the
+    importing user, `CHANGE_REASON` and "+". Building a historical object per row in Python
+    instead took as long as the rest of the import together (10,000 claims, 13,000 citations).
+    """
+    history = rows.model.history.model
+    tracked = [field.attname for field in history.tracked_fields]
+    connection = connections[rows.db]
+    added = {
+        "history_date": history._meta.get_field("history_date").get_db_prep_value(timezone.now(), connection),
+        "history_change_reason": CHANGE_REASON,
+        "history_type": "+",
+        "history_user_id": getattr(by, "pk", None),
+    }
+    select, params = rows.order_by().values_list(*tracked).query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(history._meta.get_field(name).column) for name in [*tracked, *added])
+    values = ", ".join(["%s"] * len(added))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({columns}) SELECT copied.*, {values} FROM ({select}) copied",
+            [*added.values(), *params],
+        )
+
+
+def _line_error(line: int, error: ValidationError) -> ValidationError:
+    return ValidationError(f"Line {line}: {' '.join(error.messages)}", code="invalid_markdown", params={"line": line})

@@ -47,6 +47,33 @@ Be sure of the kind of movement before choosing a treatment.
 KNOWN_DOI = "10.5555/vetted.2016.003"
 
 
+def markdown_with_claims(claims: int, *, references: int = 20, per_section: int = 60, series: int = 0) -> str:
+    """A generated article of ``claims`` claims (the short answer is one), for query budgets and `make bench`.
+
+    Sections cycle through the three levels (##, ###, ####) with ``per_section`` claims each,
+    nested three deep; each claim cites one or two of the ``references`` list items, which give a
+    DOI, a PMID or only a title in turn, all new to a library that has no other ``series``. With
+    the defaults, 10,000 claims take 199,759 characters: just under the form's limit of 200,000.
+    """
+    lines = ["Short answer [1].", ""]
+    number, section = 1, 0
+    while number < claims:
+        section += 1
+        lines += [f"{'#' * (2 + (section - 1) % 3)} Topic {section}", ""]
+        for index in range(min(per_section, claims - number)):
+            number += 1
+            first = number % references + 1
+            marker = f"[{first}, {first % references + 1}]" if index % 3 == 1 else f"[{first}]"
+            lines.append(f"{'  ' * (index % 3)}- Fact {number} {marker}")
+        lines.append("")
+    lines += ["## References", ""]
+    for item in range(1, references + 1):
+        number = series * 1000 + item
+        identifier = ("", f" doi:10.5555/bench.{number}", f" PMID: {30000000 + number}")[item % 3]
+        lines.append(f"{item}. Study {number} of jerks. J Mov, 2020.{identifier}")
+    return "\n".join(lines) + "\n"
+
+
 def messages(plan_or_result) -> list[str]:
     return [problem.message for problem in plan_or_result.problems]
 
@@ -169,6 +196,12 @@ def test_unresolved_and_malformed_markers_are_reported_with_their_lines():
         "or [@pmid:22013182]. It was left out.",
         "Line 8: citation 2 in [1-3] has no matching item in the numbered reference list.",
         "Line 8: citation 3 in [1-3] has no matching item in the numbered reference list.",
+    ]
+    assert [problem.code for problem in plan.problems] == [
+        "unresolved_citation",
+        "not_an_identifier",
+        "unresolved_citation",
+        "unresolved_citation",
     ]
     claims = plan.sections[0].claims
     assert [claim.text for claim in claims] == ["A claim that goes on over two lines", "Another one", "A range too far"]
@@ -436,7 +469,7 @@ def test_invalid_part_rolls_back_the_whole_import_and_names_its_line():
 
 @pytest.mark.django_db
 def test_identifier_markers_match_a_known_reference_or_create_one():
-    """A known DOI is cited as is; an unknown one becomes a new reference that is reported."""
+    """A known DOI is cited as is; an unknown one becomes a placeholder, as a pasted identifier does."""
     known = ReferenceFactory(doi="10.5555/known.1")
     article = ArticleFactory()
     text = "## S\n\n- Known source [@doi:https://doi.org/10.5555/KNOWN.1]\n- New source [@doi:10.5555/new.2]\n"
@@ -445,10 +478,13 @@ def test_identifier_markers_match_a_known_reference_or_create_one():
 
     assert result.matched_references == [known]
     (created,) = result.created_references
-    assert (created.doi, created.title) == ("10.5555/new.2", "DOI 10.5555/new.2")
-    assert messages(result) == [
-        "Line 4: DOI 10.5555/new.2 is new to the library; a reference was created with only its DOI. "
-        "Add its title, source and year."
+    assert (created.doi, created.title, created.is_complete) == ("10.5555/new.2", "doi:10.5555/new.2", False)
+    assert [(problem.code, problem.message) for problem in result.problems] == [
+        (
+            "identifier_only",
+            "Line 4: only an identifier was given (doi:10.5555/new.2); add the title, source and year, "
+            "which an article citing it needs before it is submitted.",
+        )
     ]
     cited = [
         list(claim.citations.values_list("reference", flat=True))
@@ -484,6 +520,66 @@ def test_list_items_without_identifiers_match_an_existing_title():
 
     assert result.matched_references == [existing]
     assert result.created_references == []
+
+
+@pytest.mark.django_db
+def test_list_items_repeating_an_identifier_or_a_title_count_once():
+    """Two items with one DOI, or one title, are one reference; the later item is noted, and its citations kept."""
+    article = ArticleFactory()
+    text = (
+        "## S\n\n- One [1]\n- Two [2]\n- Three [3]\n- Four [4]\n\n## References\n\n"
+        "1. Alpha trial. J One, 2020. doi:10.5555/alpha\n"  # line 10
+        "2. Alpha trial, reprinted. J Two, 2021. https://doi.org/10.5555/ALPHA\n"
+        "3. Beta study. J One, 2020\n"
+        "4. Beta Study! J One, 2020\n"
+    )
+
+    result = import_markdown(article, text, by=workflow.author())
+
+    assert [(problem.line, problem.code, problem.message) for problem in result.problems] == [
+        (11, "repeated", "Line 11: the same DOI or PMID as the entry on line 10; it counts once."),
+        (13, "repeated", "Line 13: the same title as the entry on line 12; it counts once."),
+    ]
+    alpha, beta = result.created_references
+    cited = [claim.citations.get().reference for claim in Claim.objects.filter(article=article).order_by("position")]
+    assert cited == [alpha, alpha, beta, beta]
+
+
+@pytest.mark.django_db
+def test_a_list_item_the_model_refuses_is_reported_and_the_rest_imported():
+    """An item with an invalid URL is a problem on its line, as in a pasted list; its claim stays, uncited by it."""
+    article = ArticleFactory()
+    text = "## S\n\n- One [1, 2]\n\n## References\n\n1. Gamma study. J Three, 2019. http://x\n2. Delta. J Four, 2020\n"
+
+    result = import_markdown(article, text, by=workflow.author())
+
+    assert [(problem.line, problem.code, problem.message) for problem in result.problems] == [
+        (7, "invalid", "Line 7: URL: Enter a valid URL.")
+    ]
+    (claim,) = Claim.objects.filter(article=article)
+    assert [citation.reference.title for citation in claim.citations.all()] == ["Delta"]
+
+
+@pytest.mark.django_db
+def test_a_list_item_saved_by_someone_else_meanwhile_is_matched(monkeypatch):
+    """Losing the race for a DOI cites the winner, as pasting references does, and keeps the rest of the import."""
+    validate = Reference.full_clean
+
+    def validate_then_lose_the_race(reference, *args, **kwargs):
+        validate(reference, *args, **kwargs)
+        if reference.doi == KNOWN_DOI:
+            Reference.objects.create(title="Saved by a colleague", doi=reference.doi)
+
+    monkeypatch.setattr(Reference, "full_clean", validate_then_lose_the_race)
+    article = ArticleFactory()
+
+    result = import_markdown(article, SEED_SHAPED, by=workflow.author())
+
+    (winner,) = result.matched_references
+    assert winner.title == "Saved by a colleague"
+    assert len(result.created_references) == 3
+    assert Citation.objects.filter(claim__article=article, reference=winner).count() == 2
+    assert result.created_claims == 9
 
 
 @pytest.mark.django_db
@@ -537,3 +633,58 @@ def test_history_records_who_imported():
     assert {(record.history_user, record.history_change_reason) for record in records} == {
         (author, "Imported from Markdown")
     }
+
+
+@pytest.mark.django_db
+def test_every_created_row_has_its_history_row_naming_the_importer():
+    """Sections, claims, citations and new references each get one “+” history row: who imported, and why."""
+    author = workflow.author()
+    article = ArticleFactory()
+
+    result = import_markdown(article, markdown_with_claims(40, per_section=10), by=author)
+
+    claims = Claim.objects.filter(article=article)
+    created = [
+        (Section, Section.objects.filter(article=article)),
+        (Claim, claims),
+        (Citation, Citation.objects.filter(claim__in=claims)),
+        (Reference, Reference.objects.filter(pk__in=[reference.pk for reference in result.created_references])),
+    ]
+    assert [rows.count() for _, rows in created] == [
+        result.created_sections,
+        result.created_claims,
+        result.created_citations,
+        20,
+    ]
+    for model, rows in created:
+        records = model.history.filter(id__in=rows.values("pk"))
+        tracked = [field.attname for field in model.history.model.tracked_fields]
+        assert sorted(records.values_list(*tracked)) == sorted(rows.values_list(*tracked))
+        assert set(records.values_list("history_type", "history_user", "history_change_reason")) == {
+            ("+", author.pk, "Imported from Markdown")
+        }
+
+
+# SAVEPOINT (the import's transaction); SELECT … FOR UPDATE the article's state; SELECT whether it has
+# a short answer; SELECT the position of its last section; SELECT the library's references sharing a
+# DOI or PMID with the list, and those whose title matches an item without either; SAVEPOINT, INSERT the
+# new references, INSERT their history, RELEASE; INSERT the sections of level 1, 2 and 3, then their
+# history; INSERT the claims of level 1, 2 and 3, then their history; INSERT the citations, then their
+# history; RELEASE. SQLite takes at most 999 parameters a statement, so Django splits a long INSERT there
+# (one per 83 claims' history rows, say): 500 claims run on PostgreSQL only, where the lock matters.
+IMPORT_QUERIES = 21
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("claims", [50, pytest.param(500, marks=pytest.mark.postgres)])
+def test_import_queries_do_not_grow_with_the_claims(claims, django_assert_num_queries):
+    """Rows of a kind are inserted together, so 50 claims and 500 cost the same queries."""
+    author = workflow.author()
+    article = ArticleFactory()
+    text = markdown_with_claims(claims, per_section=10)
+
+    with django_assert_num_queries(IMPORT_QUERIES):
+        result = import_markdown(article, text, by=author)
+
+    assert (result.created_claims, len(result.created_references), result.problems) == (claims, 20, [])
+    assert Claim.objects.filter(article=article).count() == claims
