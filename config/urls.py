@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database that cannot be reached answers a plain 503 (config.views.server_error), not a 500.
+handler500 = "config.views.server_error"

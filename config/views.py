@@ -1,8 +1,11 @@
-"""Operational endpoints."""
+"""Operational endpoints, and the error page for a database that cannot be reached."""
+
+import sys
 
 from django.conf import settings
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -52,3 +55,26 @@ def healthz(request):
     if not _may_see_details(request, database_ok=checks["database"]["ok"]):
         checks = {name: {"ok": check["ok"]} for name, check in checks.items()}
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+UNAVAILABLE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Vetted is unavailable for a moment</title></head>
+<body><main><h1>Vetted is unavailable for a moment</h1>
+<p>We cannot reach our database right now. Please try again in a minute.</p></main></body></html>
+"""
+
+
+def server_error(request):
+    """Django's 500 page, or a plain 503 when the database cannot be reached.
+
+    A fault of the database is not a bug: the page says to come back, with ``Retry-After``, and
+    needs nothing that could fail with it (no template, no database, no cache). In front, the
+    shared cache answers a 503 from the app with the approved page it holds (stale-if-error).
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_UNREACHABLE):
+        response = HttpResponse(UNAVAILABLE, status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
+    return defaults.server_error(request)

@@ -18,6 +18,7 @@ committed: the test suite's transactions, for one).
 
 import logging
 import os
+import time
 
 import psycopg
 from django.conf import settings
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "vetted_workflow"
 KEPT_ADDRESSES = 1024
+RETRY_SECONDS = 5
 
 
 def notify_workflow_change() -> None:
@@ -49,6 +51,7 @@ class _Kept:
         self.listener: psycopg.Connection | None = None
         self.values: dict[str, dict] = {}
         self.generation = 0
+        self.retry_at = 0.0
 
     def lookup(self, slug: str) -> tuple[dict | None, int | None]:
         """What is kept for ``slug`` (or None), and the generation to keep a fresh read under
@@ -71,6 +74,7 @@ class _Kept:
     def reset(self) -> None:
         """Forget everything and stop listening (a new process starts this way; tests between tests)."""
         self._close()
+        self.retry_at = 0.0
 
     def _trusted(self) -> bool:
         if connection.vendor != "postgresql" or not settings.VETTED_LIVE_CACHE or connection.in_atomic_block:
@@ -92,7 +96,13 @@ class _Kept:
             return False
 
     def _listen(self) -> bool:
-        """Open this process's listening connection (forgetting everything kept before): True on success."""
+        """Open this process's listening connection (forgetting everything kept before): True on success.
+
+        After a failure, it is tried again only after RETRY_SECONDS, so a database that is down
+        costs each read no more than the read itself.
+        """
+        if self.pid == os.getpid() and time.monotonic() < self.retry_at:
+            return False
         self._close()
         self.pid = os.getpid()
         params = {key: value for key, value in connection.get_connection_params().items() if key != "pool"}
@@ -102,6 +112,7 @@ class _Kept:
         except (psycopg.Error, OSError):
             logger.warning("Cannot listen for workflow changes; reading every article afresh.")
             self._close()
+            self.retry_at = time.monotonic() + RETRY_SECONDS
             return False
         return True
 

@@ -49,7 +49,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         pool = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=4),
-            "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+            # A request gives up on the database after this: with it down, readers get the 503 page
+            # (config.views.server_error) quickly instead of waiting out a worker's timeout.
+            "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
         }
         if not 0 <= pool["min_size"] <= pool["max_size"] or pool["max_size"] < 1:
             raise ImproperlyConfigured(f"DB_POOL_MIN_SIZE must lie between 0 and DB_POOL_MAX_SIZE (>= 1): {pool}")

@@ -44,7 +44,7 @@ def production_database(**environment: str) -> dict:
 def test_postgres_connections_come_from_a_pool_by_default():
     """Without DB_* variables: a psycopg pool of 1 to 4 connections, no persistent connections of Django's own."""
     database = production_database()
-    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10.0}
+    assert database["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 3.0}
     assert database["CONN_MAX_AGE"] == 0
     assert database["CONN_HEALTH_CHECKS"] is True
     assert not database.get("DISABLE_SERVER_SIDE_CURSORS")
