@@ -188,7 +188,7 @@ def test_a_board_member_lands_on_the_queue_and_a_refused_page_shows_a_way_out(pa
     assert page.get_by_role("heading", level=1).inner_text() == "You cannot open this page"
     assert serious_violations(page) == []
     screenshot("error-403", full_page=False)
-    page.get_by_role("link", name="Your work", exact=True).click()
+    page.get_by_role("navigation", name="Where to go from here").get_by_role("link", name="Your work").click()
     page.wait_for_url("**/admin/articles/article/?queue=board")
 
     response = page.goto(f"{live_server.url}/no-such-page/")
