@@ -38,20 +38,24 @@ def article_of(obj, path: str) -> Article | None:
 class ArticleRowsMixin:
     """Rows about articles, visible only where the viewer may see the article."""
 
-    article_path = "article"  # how a query reaches the article from this admin's model ("" for Article)
+    # How a query reaches the article from this admin's model: "" for Article itself, None for
+    # rows that belong to no article and every role may read (the shared reference library).
+    article_path: str | None = "article"
 
     def get_queryset(self, request):
         return self.visible_rows(request, super().get_queryset(request))
 
     def visible_rows(self, request, queryset):
         user = request.user
-        if permissions.sees_every_article(user):
+        if self.article_path is None or permissions.sees_every_article(user):
             return queryset
         if not self.article_path:
             return permissions.visible_articles(user, queryset)
         return queryset.filter(**{f"{self.article_path}__in": permissions.visible_articles(user).values("pk")})
 
     def article_visible(self, request, obj) -> bool:
+        if self.article_path is None:
+            return True
         article = article_of(obj, self.article_path)
         if article is None:
             return permissions.sees_every_article(request.user)
@@ -73,14 +77,6 @@ class ContentAdminMixin(ArticleRowsMixin):
     # False for a door that only shows content (sections, claims, citations are edited on their
     # article's page, where the same rules apply to the nested inlines).
     edits_here = True
-
-    def visible_rows(self, request, queryset):
-        if self.model is Reference:
-            return queryset  # the library is shared: every role may read it
-        return super().visible_rows(request, queryset)
-
-    def article_visible(self, request, obj) -> bool:
-        return True if self.model is Reference else super().article_visible(request, obj)
 
     def may_edit(self, request, obj) -> bool:
         if isinstance(obj, Reference):

@@ -85,6 +85,18 @@ def test_gunicorn_itself_reads_the_file_and_the_environment():
     assert printed["max_requests_jitter"] == "100"
 
 
+def start_gunicorn(env: dict) -> subprocess.Popen:
+    """gunicorn with this config file, from the project folder, its output captured for a failure."""
+    return subprocess.Popen(
+        [str(GUNICORN), "--config", str(CONFIG)],
+        env=env,
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -109,14 +121,7 @@ def test_gunicorn_serves_healthz_with_production_settings_and_the_pool():
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
     }
-    server = subprocess.Popen(
-        [str(GUNICORN), "--config", str(CONFIG)],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_gunicorn(env)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -1,14 +1,11 @@
 """With the database down, the app answers a plain 503 page, never a traceback or a 500."""
 
 import os
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
-from django.conf import settings
-
-from tests.config.test_gunicorn import CONFIG, GUNICORN, PRODUCTION, free_port
+from tests.config.test_gunicorn import PRODUCTION, free_port, start_gunicorn
 
 
 def test_gunicorn_with_its_database_down_answers_a_plain_503_on_reader_pages():
@@ -23,14 +20,7 @@ def test_gunicorn_with_its_database_down_answers_a_plain_503_on_reader_pages():
         "WEB_CONCURRENCY": "1",
         "DB_POOL_TIMEOUT": "1",  # how long a request waits for a pooled connection before giving up
     }
-    server = subprocess.Popen(
-        [str(GUNICORN), "--config", str(CONFIG)],
-        env=env,
-        cwd=settings.BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = start_gunicorn(env)
     answers = {}
     try:
         deadline = time.monotonic() + 60
