@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.text import one_line
+from config.site import absolute
 from editorial import permissions
 from editorial.models import Notification, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS, Audience
@@ -60,10 +61,6 @@ def subject_line(text: str) -> str:
     subject = one_line(text)
     limit = Notification._meta.get_field("subject").max_length
     return subject if len(subject) <= limit else f"{subject[: limit - 1].rstrip()}…"
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def admin_url(article: Article) -> str:

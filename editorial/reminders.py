@@ -20,10 +20,11 @@ from django.utils import timezone
 from accounts.digest import opt_out_path
 from articles.document import build_document
 from articles.models import Article
+from config.site import absolute
 from editorial import schedule
 from editorial.changes import compare
 from editorial.models import Notification, ReviewAssignment
-from editorial.notifications import Item, Message, absolute, admin_url, board_members, editors, write
+from editorial.notifications import Item, Message, admin_url, board_members, editors, write
 
 
 def scan(now: datetime | None = None) -> dict[str, int]:

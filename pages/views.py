@@ -1,14 +1,14 @@
-from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 
+from config.site import absolute
 from pages.selectors import active_board_members, current_policy
 from reader import surrogate
 from reader.http import Shown, reader_page
 
 
 def _canonical(url_name: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{reverse(url_name)}"
+    return absolute(reverse(url_name))
 
 
 @reader_page

@@ -7,10 +7,8 @@ privately. A page view is counted in the cache (`reader.reads`), never written t
 
 import base64
 import functools
-import json
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
@@ -18,26 +16,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from articles.document import with_citation_numbers
 from articles.models import Article, Topic
+from config.site import absolute
 from editorial.feedback import SENT
 from editorial.models import ArticleVersion
-from editorial.schedule import rereview_due_on
 from reader import reads, search, surrogate
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
 from reader.live import kept
+from reader.presentation import AUDIENCES, json_ld, version_context
 from reader.selectors import last_change
 
-AUDIENCES = {
-    "patient": "Patient or carer",
-    "professional": "Healthcare professional",
-    "student": "Student",
-}
 AUDIENCE_COOKIE = "audience"
 PAGE_CACHE_SECONDS = 60 * 60 * 24
 IN_REVIEW = (Article.State.SUBMITTED, Article.State.UNDER_REVIEW)
@@ -47,10 +39,6 @@ def audience_of(request) -> str:
     """The reader's stated audience from their cookie, or "" when they have not said."""
     choice = request.COOKIES.get(AUDIENCE_COOKIE, "")
     return choice if choice in AUDIENCES else ""
-
-
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 @reader_page
@@ -214,7 +202,7 @@ def article_detail(request, slug: str):
             "audience": audience,
             "audiences": AUDIENCES,
             "canonical": url,
-            "json_ld": _json_ld(article.live_version, url),
+            "json_ld": json_ld(article.live_version, url),
         }
 
     if request.GET.get(SENT) or is_signed_in(request):
@@ -311,76 +299,6 @@ def _moved_permanently(slug: str):
     if live_slug is None:
         raise Http404("No article has been published at this address.")
     return redirect("reader:detail", slug=live_slug, permanent=True)
-
-
-def version_context(version, *, audience: str = "", in_review: bool = False) -> dict:
-    """What the article templates need to show one approved version."""
-    return {
-        "version": version,
-        "document": with_citation_numbers(version.document),
-        "audience": audience,
-        "in_review": in_review,
-        "next_review": rereview_due_on(version.approved_at),
-        "timeline": _timeline(version),
-    }
-
-
-def _timeline(version) -> list[dict]:
-    """The review stepper: each step with the moment it happened, from the version's round."""
-    moments = version.timeline or {}
-    steps = [("Submitted", "submitted"), ("Under review", "review_started"), ("Approved", "approved")]
-    return [
-        {"label": label, "at": _parse(moments.get(key)) or (version.approved_at if key == "approved" else None)}
-        for label, key in steps
-    ]
-
-
-def _parse(moment: str | None):
-    return parse_datetime(moment) if moment else None
-
-
-def _json_ld(version, url: str) -> str:
-    """schema.org MedicalWebPage for search engines, escaped for a <script> element."""
-    document = version.document
-    data = {
-        "@context": "https://schema.org",
-        "@type": "MedicalWebPage",
-        "name": document["title"],
-        "headline": document.get("headline") or document["title"],
-        "url": url,
-        "description": (document.get("summary") or {}).get("text", ""),
-        "lastReviewed": version.approved_at.date().isoformat(),
-        "dateModified": version.approved_at.isoformat(),
-        "reviewedBy": [
-            {"@type": "Person", "name": reviewer["name"], "jobTitle": reviewer.get("credentials", "")}
-            for reviewer in version.reviewers
-        ],
-        "medicalAudience": [
-            {"@type": "MedicalAudience", "audienceType": audience} for audience in ("Patient", "Clinician")
-        ],
-        "publisher": {"@type": "Organization", "name": "Vetted"},
-        "citation": [_cited_work(reference) for reference in document["references"]],
-    }
-    if document.get("topic"):
-        data["about"] = {"@type": "MedicalCondition", "name": document["topic"]["name"]}
-    text = json.dumps(data, ensure_ascii=False)
-    # As django.utils.html.json_script does: nothing in the data can close the <script> element.
-    return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
-
-
-def _cited_work(reference: dict) -> dict:
-    work = {"@type": "CreativeWork", "name": reference["title"]}
-    if reference.get("source"):
-        work["publisher"] = reference["source"]
-    if reference.get("year"):
-        work["datePublished"] = str(reference["year"])
-    if reference.get("doi"):
-        work["url"] = f"https://doi.org/{reference['doi']}"
-        work["identifier"] = f"doi:{reference['doi']}"
-    elif reference.get("pmid"):
-        work["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/"
-        work["identifier"] = f"PMID:{reference['pmid']}"
-    return work
 
 
 @same_origin_post

@@ -23,7 +23,7 @@ from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
 from editorial.transitions import TRANSITIONS
-from reader.views import AUDIENCES, version_context
+from reader.presentation import AUDIENCES, version_context
 from references.importers import import_references
 from references.models import Reference
 from writing import editing

@@ -24,7 +24,7 @@ from editorial.models import (
     TransitionLog,
 )
 from editorial.services import decline_assignment
-from reader.views import version_context
+from reader.presentation import version_context
 
 
 def next_reminders(assignment) -> str:
