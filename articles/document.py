@@ -216,11 +216,17 @@ def claim_fingerprint(claim: Claim) -> str:
 
 
 def search_text(document: Document) -> str:
-    """Everything a reader can search for in a document, as plain text: headline, headings,
-    claims and their plain-language versions (titles are searched separately, weighted higher)."""
-    parts = [document.get("headline", "")]
-    for section in sections_in_reading_order(document):
-        parts.extend([section["heading"], section.get("intro", "")])
-    for claim in claims_in_reading_order(document):
-        parts.extend([claim["text"], claim["plain_language"]])
-    return "\n".join(part for part in parts if part)
+    """The sentences a reader can search for, one per line in reading order: the headline, each
+    section's introduction, each claim and its plain-language version. Search excerpts are whole
+    lines of this text, so headings are kept apart (`search_headings`); titles are searched
+    separately, weighted higher."""
+    lines = [document.get("headline", "")]
+    for place in walk(document):
+        node = place.node
+        lines.extend([node.get("intro", "")] if place.kind == "section" else [node["text"], node["plain_language"]])
+    return "\n".join(" ".join(line.split()) for line in lines if line.strip())
+
+
+def search_headings(document: Document) -> str:
+    """The section headings, one per line in reading order: searched, weighted between title and text."""
+    return "\n".join(place.node["heading"] for place in walk(document) if place.kind == "section")

@@ -64,7 +64,12 @@ class ArticleVersion(AppendOnlyModel):
         blank=True,
         help_text=_("When this version's round was submitted, taken into review and approved (ISO 8601)."),
     )
-    search_text = models.TextField(_("search text"), blank=True, help_text=_("The document's words, for search."))
+    search_text = models.TextField(
+        _("search text"), blank=True, help_text=_("The document's sentences, one per line, for search.")
+    )
+    search_headings = models.TextField(
+        _("search headings"), blank=True, help_text=_("The document's section headings, one per line, for search.")
+    )
 
     objects = ArticleVersionQuerySet.as_manager()
 

@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from articles.document import build_document, claim_fingerprint, claim_fingerprints, content_hash, search_text
+from articles.document import (
+    build_document,
+    claim_fingerprint,
+    claim_fingerprints,
+    content_hash,
+    search_headings,
+    search_text,
+)
 from articles.models import Article, Claim
 from editorial import conditions, notifications, permissions, purges
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
@@ -364,6 +371,7 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
             "approved": now.isoformat(),
         },
         search_text=search_text(document),
+        search_headings=search_headings(document),
     )
     article.live_version = version
     return {"content_hash": digest, "version": version}

@@ -165,6 +165,7 @@ NOT_TYPED = {
     "accounts.User.username": "Django's username validator allows letters, digits and @.+-_ only",
     "editorial.ArticleVersion.content_hash": "computed",
     "editorial.ArticleVersion.search_text": "computed from validated content",
+    "editorial.ArticleVersion.search_headings": "computed from validated content",
     "editorial.TransitionLog.transition": "a transition's name",
     "editorial.TransitionLog.from_state": "a state",
     "editorial.TransitionLog.to_state": "a state",

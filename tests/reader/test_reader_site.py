@@ -225,6 +225,50 @@ def test_postgres_search_ranks_title_matches_first_and_highlights_safely(reader)
     assert connection.vendor == "postgresql"
 
 
+def gout_article() -> Article:
+    article = workflow.ready_article(title="What is the treatment for gout?", claims=0)
+    cite(ClaimFactory(section=article.sections.get(), text="Colchicine eases an acute attack."), ReferenceFactory())
+    return workflow.approved(article)
+
+
+def test_every_word_of_a_search_must_match(reader):
+    """A search of several words lists only articles holding all of them, never every article."""
+    approved_with_plain_language(title="What is the treatment for muscle jerking?")
+    gout_article()
+    search = reverse("reader:search")
+
+    found = reader.get(search, {"q": "muscle jerking"}).content.decode()
+    assert "muscle jerking?" in found
+    assert "gout" not in found
+    nothing = reader.get(search, {"q": "zzzz clonazepam"}).content.decode()
+    assert "0 approved articles found" in nothing
+    assert "muscle jerking?" not in nothing
+
+
+def test_search_excerpts_are_whole_sentences_without_headings(reader):
+    """An excerpt is the matching sentence as written, its words marked; no heading runs into it."""
+    approved_with_plain_language(title="What is the treatment for muscle jerking?")
+
+    def excerpt(query: str) -> str:
+        html = reader.get(reverse("reader:search"), {"q": query}).content.decode()
+        return re.search(r'class="excerpt">(.*?)</p>', html, re.S).group(1).strip()
+
+    assert excerpt("bedtime") == "Clonazepam 0.5-1 mg at <mark>bedtime</mark> is the usual first-line treatment."
+    assert excerpt("answer") == "The short <mark>answer</mark>."  # the short answer, after the "Treatment" heading
+
+
+@pytest.mark.postgres
+def test_postgres_search_uses_the_gin_index(reader):
+    """The match is the indexed expression, so PostgreSQL can answer it from the GIN index."""
+    approved_with_plain_language()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    from reader.search import matching_query
+
+    plan = matching_query("clonazepam").explain()
+    assert "version_search_gin" in plan
+
+
 def test_search_query_count_is_fixed(reader, django_assert_num_queries):
     """One query for the results, however many articles match."""
     for number in range(3):
