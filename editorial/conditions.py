@@ -88,29 +88,65 @@ def readiness(article, document: Document) -> list[Problem]:
     return submission_problems(document, Reference.objects.filter(gathered_by=article))
 
 
-def verified_claim_uuids(article, reviewer, document: Document) -> set[str]:
-    """Claims whose latest mark by ``reviewer`` is “verified” on the content they have now."""
+def verified_marks(article, reviewer, document: Document) -> dict[str, ClaimReview]:
+    """Each claim's latest mark by ``reviewer`` where it is “verified” on the content the claim
+    has now, with the reviewer who checked it (the adopter's own, or the carried mark's)."""
     latest: dict[str, ClaimReview] = {}
-    reviews = ClaimReview.objects.filter(assignment__article=article, assignment__reviewer=reviewer).order_by(
-        "created_at", "id"
+    reviews = (
+        ClaimReview.objects.filter(assignment__article=article, assignment__reviewer=reviewer)
+        .select_related("assignment__reviewer__board_profile", "carried_from__assignment__reviewer__board_profile")
+        .order_by("created_at", "id")
     )
     for review in reviews:
         latest[str(review.claim_uuid)] = review
     fingerprints = claim_fingerprints(document)
     return {
-        uuid
+        uuid: latest[uuid]
         for uuid, fingerprint in fingerprints.items()
         if uuid in latest and latest[uuid].verified and latest[uuid].claim_fingerprint == fingerprint
     }
 
 
+def verified_claim_uuids(article, reviewer, document: Document) -> set[str]:
+    """Claims whose latest mark by ``reviewer`` is “verified” on the content they have now."""
+    return set(verified_marks(article, reviewer, document))
+
+
+def has_public_profile(person) -> bool:
+    """Whether readers can look ``person`` up on the Medical Advisory Board page."""
+    profile = getattr(person, "board_profile", None)
+    return profile is not None and profile.is_active
+
+
 def approval_problems(article, reviewer, document: Document) -> list[str]:
-    verified = verified_claim_uuids(article, reviewer, document)
-    pending = [(place, claim) for place, claim in located_claims(document) if claim["uuid"] not in verified]
+    """Why ``reviewer`` cannot approve yet: claims they have not verified (`unverified_problems`),
+    else people the version would credit whom readers could not look up (`credit_problems`)."""
+    marks = verified_marks(article, reviewer, document)
+    return unverified_problems(marks, document) or credit_problems(marks)
+
+
+def unverified_problems(marks: dict[str, ClaimReview], document: Document) -> list[str]:
+    pending = [(place, claim) for place, claim in located_claims(document) if claim["uuid"] not in marks]
     if not pending:
         return []
-    total = len(verified) + len(pending)
+    total = len(marks) + len(pending)
     verb = "is" if len(pending) == 1 else "are"
     return [f"{len(pending)} of {total} claims {verb} not verified yet."] + [
         f"{place} (“{_excerpt(claim['text'])}”) is not verified." for place, claim in pending
+    ]
+
+
+def credit_problems(marks: dict[str, ClaimReview]) -> list[str]:
+    """Everyone credited with checking claims (the approver, or whoever's marks they carried over)
+    must have a public profile on the board page, which the reader's credits link to."""
+    checked: dict[int, list] = {}
+    for mark in marks.values():
+        person = mark.checked_in.assignment.reviewer
+        checked.setdefault(person.pk, [person, 0])[1] += 1
+    return [
+        f"{person} checked {count} claim{'s' if count != 1 else ''} but has no public profile on the Medical "
+        "Advisory Board page, which readers' credits link to: an editor adds one (Pages › Board members), "
+        "or verify those claims yourself."
+        for person, count in checked.values()
+        if not has_public_profile(person)
     ]

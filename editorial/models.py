@@ -205,6 +205,8 @@ class ClaimReview(AppendOnlyModel):
 
     ``claim_fingerprint`` is the claim's content (text, plain-language text, cited references)
     when it was marked, so an edit afterwards voids the mark and an untouched claim keeps it.
+    ``carried_from`` is set when the reviewer adopted an earlier round's verification of the
+    unchanged claim instead of checking it again: it names the mark where it was checked.
     """
 
     assignment = models.ForeignKey(
@@ -217,22 +219,41 @@ class ClaimReview(AppendOnlyModel):
     claim_fingerprint = models.CharField(_("claim fingerprint"), max_length=64)
     verified = models.BooleanField(_("verified"))
     comment = models.TextField(_("comment"), blank=True, validators=[MultiLineValidator(_("comment"))])
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        help_text=_("The earlier verification this mark adopts; empty when the reviewer checked the claim."),
+    )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
+                condition=Q(carried_from__isnull=True) | Q(verified=True),
+                name="claim_review_only_verifications_carried",
+                violation_error_message=_("Only a verification can be carried over."),
+            ),
+            models.CheckConstraint(
                 condition=Q(verified=True) | ~Q(comment=""),
                 name="claim_review_change_needs_comment",
                 violation_error_message=_("Say what needs to change."),
-            )
+            ),
         ]
         verbose_name = _("claim review")
         verbose_name_plural = _("claim reviews")
 
     def __str__(self) -> str:
         return f"{'verified' if self.verified else 'needs change'}: {self.claim_uuid}"
+
+    @property
+    def checked_in(self) -> "ClaimReview":
+        """The mark where the claim was actually checked: this one, or the one it was carried from."""
+        return self.carried_from or self
 
 
 class NotificationQuerySet(models.QuerySet):

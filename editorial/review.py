@@ -64,6 +64,9 @@ class Mark:
     at: Any
     current: bool  # False when the claim changed after it was marked: the mark no longer counts
     replies: list = field(default_factory=list)  # the authors' answers to a "needs change" comment
+    carried_by: str = ""  # set when ``by`` checked it in an earlier round and this reviewer carried it over
+    carried_at: Any = None
+    checked_round: int | None = None
 
 
 @dataclass
@@ -139,7 +142,7 @@ def review_page(article: Article, user) -> ReviewPage:
     reviewer = mine.reviewer if mine else (assignments[0].reviewer if assignments else None)
     reviews = list(
         ClaimReview.objects.filter(assignment__article=article)
-        .select_related("assignment__reviewer")
+        .select_related("assignment__reviewer", "carried_from__assignment__reviewer")
         .prefetch_related("replies")
         .order_by("created_at", "id")
     )
@@ -230,13 +233,19 @@ def _is_current(review: ClaimReview | None, fingerprints: dict[str, str]) -> boo
 
 
 def _mark(review: ClaimReview, current: bool) -> Mark:
+    """A mark as the page shows it: a carried-over one names who checked the claim, and when."""
+    checked = review.checked_in
+    carried = checked is not review
     return Mark(
         review.verified,
         review.comment,
-        str(review.assignment.reviewer),
-        review.created_at,
+        str(checked.assignment.reviewer),
+        checked.created_at,
         current,
         list(review.replies.all()),
+        carried_by=str(review.assignment.reviewer) if carried else "",
+        carried_at=review.created_at if carried else None,
+        checked_round=checked.assignment.round if carried else None,
     )
 
 

@@ -22,6 +22,7 @@ from articles.document import (
 )
 from articles.models import Article, Claim
 from editorial import conditions, notifications, permissions, purges
+from editorial.credits import review_credits
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
@@ -197,8 +198,9 @@ def carry_over_verifications(article: Article, *, by) -> int:
     """Mark verified, for ``by``, each claim that an earlier round verified and that has not
     changed since (same text, plain-language text and sources). Returns how many were carried.
 
-    Each carried mark is a new claim review naming where it came from, so the record shows the
-    reviewer adopted it rather than checked it again.
+    Each carried mark is a new claim review linked to the mark where the claim was checked
+    (``carried_from``), so the record and the credits show the reviewer adopted it rather than
+    checked it again.
     """
     with transaction.atomic():
         locked = _lock(article, check_moved_on=False)
@@ -238,10 +240,7 @@ def carry_over_verifications(article: Article, *, by) -> int:
                 claim_uuid=claims[uuid].uuid,
                 claim_fingerprint=fingerprints[uuid],
                 verified=True,
-                comment=(
-                    f"Carried over: verified by {review.assignment.reviewer} in round {review.assignment.round} "
-                    f"on {review.created_at:%Y-%m-%d}; unchanged since."
-                ),
+                carried_from_id=review.carried_from_id or review.pk,
             )
             for uuid, review in wanted.items()
             if uuid in claims
@@ -322,9 +321,17 @@ def _request_changes(article: Article, *, by, comment, due_at) -> dict:
 
 def _approve(article: Article, *, by, comment, due_at) -> dict:
     document = build_document(article)
-    problems = conditions.approval_problems(article, by, document)
+    marks = conditions.verified_marks(article, by, document)
+    problems = conditions.unverified_problems(marks, document)
     if problems:
         raise WorkflowError("Verify every claim before approving.", code="claims_not_verified", problems=problems)
+    problems = conditions.credit_problems(marks)
+    if problems:
+        raise WorkflowError(
+            "Everyone this version credits needs a public profile on the board page.",
+            code="credit_without_profile",
+            problems=problems,
+        )
     # An article in a revision keeps its live address while its draft has another slug, so that
     # slug can be free among the articles' own slugs and still be taken on the reader site.
     if ArticleVersion.objects.live().filter(slug=article.slug).exclude(article=article).exists():
@@ -364,7 +371,7 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
         content_hash=digest,
         approved_at=now,
         approved_by=by,
-        reviewers=[{"name": str(a.reviewer), "credentials": a.reviewer.credentials} for a in approvals],
+        reviewers=review_credits(article, document, [approval.reviewer for approval in approvals]),
         timeline={
             "submitted": article.submitted_at.isoformat() if article.submitted_at else None,
             "review_started": started.isoformat() if started else None,

@@ -6,9 +6,11 @@ show a version the same way.
 
 import json
 
-from django.utils.dateparse import parse_datetime
+from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.document import with_citation_numbers
+from config.site import absolute
 from editorial.schedule import rereview_due_on
 
 AUDIENCES = {
@@ -27,7 +29,18 @@ def version_context(version, *, audience: str = "", in_review: bool = False) -> 
         "in_review": in_review,
         "next_review": rereview_due_on(version.approved_at),
         "timeline": _timeline(version),
+        "credits": review_credits(version),
+        "board_url": reverse("pages:advisory_board"),
     }
+
+
+def review_credits(version) -> list[dict]:
+    """The version's credits (`editorial.credits`), dates parsed; versions approved before credits
+    counted claims name their approvers only."""
+    return [
+        {**credit, "last_checked": parse_date(credit["last_checked"]) if credit.get("last_checked") else None}
+        for credit in version.reviewers
+    ]
 
 
 def _timeline(version) -> list[dict]:
@@ -56,10 +69,7 @@ def json_ld(version, url: str) -> str:
         "description": (document.get("summary") or {}).get("text", ""),
         "lastReviewed": version.approved_at.date().isoformat(),
         "dateModified": version.approved_at.isoformat(),
-        "reviewedBy": [
-            {"@type": "Person", "name": reviewer["name"], "jobTitle": reviewer.get("credentials", "")}
-            for reviewer in version.reviewers
-        ],
+        "reviewedBy": [_reviewer(reviewer) for reviewer in version.reviewers],
         "medicalAudience": [
             {"@type": "MedicalAudience", "audienceType": audience} for audience in ("Patient", "Clinician")
         ],
@@ -71,6 +81,13 @@ def json_ld(version, url: str) -> str:
     text = json.dumps(data, ensure_ascii=False)
     # As django.utils.html.json_script does: nothing in the data can close the <script> element.
     return text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+
+
+def _reviewer(credit: dict) -> dict:
+    person = {"@type": "Person", "name": credit["name"], "jobTitle": credit.get("credentials", "")}
+    if credit.get("profile"):
+        person["url"] = absolute(credit["profile"])
+    return person
 
 
 def _cited_work(reference: dict) -> dict:

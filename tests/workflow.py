@@ -9,15 +9,29 @@ from articles.models import Article, Claim
 from editorial import roles
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.services import perform_transition, record_claim_review
-from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, cite
+from pages.models import BoardMember
+from tests.factories import (
+    ArticleFactory,
+    BoardMemberFactory,
+    ClaimFactory,
+    ReferenceFactory,
+    SectionFactory,
+    UserFactory,
+    cite,
+)
 
 
 def author(**kwargs):
     return UserFactory(groups=[roles.AUTHORS], **kwargs)
 
 
-def reviewer(**kwargs):
-    return UserFactory(groups=[roles.REVIEWERS], **kwargs)
+def reviewer(*, board_profile: bool = True, **kwargs):
+    """A board member who can review; readers can look them up on the board page unless told not."""
+    member = UserFactory(groups=[roles.REVIEWERS], **kwargs)
+    if board_profile:
+        # Set up as already there: bulk_create sends no signal, so no purge of the board page is queued.
+        BoardMember.objects.bulk_create([BoardMemberFactory.build(user=member, name=str(member))])
+    return member
 
 
 def editor(**kwargs):

@@ -16,7 +16,7 @@ from editorial import permissions, roles
 from editorial.exceptions import TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.services import assign_reviewer, change_authors, perform_transition, record_claim_review
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, BoardMemberFactory, UserFactory
 from tests.workflow import (
     approved,
     author,
@@ -375,6 +375,7 @@ def test_superuser_cannot_approve_article_they_wrote_even_when_assigned_and_veri
 def test_superuser_who_is_not_an_author_can_take_review_and_approve():
     """Superusers hold the board's permission, so one who did not write the article can review it."""
     admin = superuser()
+    BoardMemberFactory(user=admin)  # credited on the page, so on the board page too
     article = approved(by=admin)
     assert article.state == Article.State.APPROVED
     assert article.live_version.approved_by == admin
@@ -428,6 +429,7 @@ def test_reviewer_cannot_take_a_submission_assigned_to_someone_else():
 def test_editor_who_is_also_a_reviewer_can_review_and_approve():
     """Editors do not review by office, but an editor on the board reviews like any board member."""
     board_editor = UserFactory(groups=[roles.EDITORS, roles.REVIEWERS])
+    BoardMemberFactory(user=board_editor)
     article = approved(by=board_editor)
     assert article.state == Article.State.APPROVED
     assert ArticleVersion.objects.get(article=article).approved_by == board_editor

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from articles.document import build_document, content_hash
 from articles.models import Article, Claim, ContentLockedError, Section
@@ -62,7 +63,18 @@ def test_approval_freezes_the_verified_document_as_version_one():
     assert (version.number, version.approved_by) == (1, board_member)
     assert version.document == document
     assert version.content_hash == content_hash(document) == content_hash(build_document(article))
-    assert version.reviewers == [{"name": "Maya Okafor, MD", "credentials": "MD"}]
+    claims = Claim.objects.filter(article=article).count()
+    assert version.reviewers == [
+        {
+            "name": "Maya Okafor, MD",
+            "credentials": "MD",
+            "profile": board_member.board_profile.get_absolute_url(),
+            "claims_checked": claims,
+            "claims_total": claims,
+            "last_checked": timezone.localdate().isoformat(),
+            "approved": True,
+        }
+    ]
     assert version.reviewer_names == "Maya Okafor, MD"
     log = TransitionLog.objects.filter(article=article).last()
     assert (log.transition, log.version, log.content_hash) == ("approve", version, version.content_hash)
@@ -469,9 +481,11 @@ def test_two_required_approvals_publish_only_after_the_second_independent_review
 
     assert article.state == Article.State.APPROVED
     assert article.live_version.approved_by == second
-    assert sorted(article.live_version.reviewers, key=lambda entry: entry["name"]) == [
-        {"name": "Lars Berg, PhD", "credentials": "PhD"},
-        {"name": "Maya Okafor, MD", "credentials": "MD"},
+    credits = article.live_version.reviewers
+    total = Claim.objects.filter(article=article).count()
+    assert [(c["name"], c["claims_checked"], c["claims_total"], c["approved"]) for c in credits] == [
+        ("Maya Okafor, MD", total, total, True),  # approved first
+        ("Lars Berg, PhD", total, total, True),
     ]
     assert TransitionLog.objects.filter(article=article, transition="approve").count() == 2
 

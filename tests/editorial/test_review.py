@@ -6,7 +6,7 @@ from django.urls import reverse
 from articles.models import Article, Claim
 from editorial.models import ClaimReview, Notification
 from editorial.review import word_diff
-from editorial.services import perform_transition, record_claim_review
+from editorial.services import carry_over_verifications, perform_transition, record_claim_review
 from tests import workflow
 from tests.editorial.test_admin import logged_in
 from tests.factories import ClaimFactory, ReferenceFactory, cite
@@ -314,8 +314,38 @@ def test_unchanged_claims_verified_last_round_carry_over_in_one_action():
     assert f"{total - 2} unchanged claims carried over." in messages_of(response)
     assert f"{total - 2} of {total} claims verified" in response.content.decode()
     carried = ClaimReview.objects.filter(assignment__reviewer=member)
-    assert all(review.comment.startswith("Carried over: verified by Maya") for review in carried)
+    assert all(review.carried_from.assignment.reviewer.first_name == "Maya" for review in carried)
+    assert all(review.carried_from.assignment.round == 1 for review in carried)
     assert not carried.filter(claim=edited).exists()
+
+
+def test_carried_over_marks_name_who_checked_the_claim_and_who_carried_it():
+    """A carried mark reads “Verified by <checker> … in round 1; carried over unchanged by <adopter>”."""
+    article, _ = revised_and_resubmitted()
+    member = workflow.reviewer(first_name="Ravi", last_name="Shah")
+    article = workflow.under_review(article, by=member)
+    client = logged_in(member)
+    client.post(reverse("admin:articles_article_carry_over", args=[article.pk]))
+    page = client.get(review_url(article)).content.decode()
+    maya = str(ClaimReview.objects.filter(assignment__round=1).first().assignment.reviewer)
+    assert f"by {maya}," in page
+    assert "in round 1; carried over unchanged by Ravi Shah" in page
+
+
+def test_carrying_over_a_carried_mark_points_to_where_the_claim_was_checked():
+    """Carried twice, a mark still names the round-1 check, not the mark that adopted it."""
+    article, _ = revised_and_resubmitted()
+    second = workflow.reviewer()
+    article = workflow.under_review(article, by=second)
+    carry_over_verifications(article, by=second)
+    perform_transition(article, "request_changes", by=second, comment="One more change, please.")
+    perform_transition(article, "submit", by=article.authors.get())
+    third = workflow.reviewer()
+    article = workflow.under_review(article, by=third)
+    carry_over_verifications(article, by=third)
+    adopted = ClaimReview.objects.filter(assignment__reviewer=third)
+    assert adopted.exists()
+    assert {review.carried_from.assignment.round for review in adopted} == {1}
 
 
 def test_word_diff_escapes_and_marks_changes():

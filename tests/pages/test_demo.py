@@ -15,7 +15,9 @@ def board_rows() -> list[tuple]:
 
 @pytest.fixture
 def okafor():
-    return workflow.reviewer(username="reviewer", first_name="Maya", last_name="Okafor", credentials="MD")
+    return workflow.reviewer(
+        board_profile=False, username="reviewer", first_name="Maya", last_name="Okafor", credentials="MD"
+    )
 
 
 def test_demo_board_links_the_demo_reviewer_and_adds_two_members(okafor):

@@ -59,7 +59,8 @@ def test_trust_block_shows_the_review_steps_reviewer_dates_and_policy(reader):
     for step in ("Submitted", "Under review", "Approved"):
         assert f'<span class="step-label">{step}</span> <time' in html
     approved = timezone.localtime(version.approved_at)
-    assert 'Medically reviewed by <a href="/advisory-board/"><strong>Maya Okafor, MD</strong></a> on <time' in html
+    profile = article.live_version.reviewers[0]["profile"]
+    assert f'Medically reviewed by <a href="{profile}"><strong>Maya Okafor, MD</strong></a>; approved on <time' in html
     assert f'Last updated: <time datetime="{approved:%Y-%m-%d}' in html
     assert f'Next review due: <time datetime="{(approved.replace(year=approved.year + 1)):%Y-%m}' in html
     assert f'href="{reverse("pages:editorial_policy")}"' in html
@@ -73,7 +74,8 @@ def test_page_describes_itself_to_search_engines_and_link_previews(reader):
     data = json_ld(response)
     assert data["@type"] == "MedicalWebPage"
     assert data["lastReviewed"] == timezone.localtime(article.live_version.approved_at).date().isoformat()
-    assert data["reviewedBy"] == [{"@type": "Person", "name": "Maya Okafor, MD", "jobTitle": "MD"}]
+    profile = f"http://127.0.0.1:8000{article.live_version.reviewers[0]['profile']}"
+    assert data["reviewedBy"] == [{"@type": "Person", "name": "Maya Okafor, MD", "jobTitle": "MD", "url": profile}]
     assert {"@type": "MedicalAudience", "audienceType": "Patient"} in data["medicalAudience"]
     assert data["citation"][-1]["identifier"] == "doi:10.1000/myo.1"
     html = response.content.decode()

@@ -48,7 +48,7 @@ def test_approved_article_page_shows_question_answer_sections_and_numbered_refer
     html = response.content.decode()
     assert '<h1 id="article-title">How is essential tremor treated?</h1>' in html
     assert "Treating essential tremor" in html
-    assert "<strong>Maya Okafor, MD</strong></a> on" in html
+    assert "<strong>Maya Okafor, MD</strong></a>; approved on" in html
     assert '<a href="#ref-1" aria-label="Reference 1">1</a>' in html
     assert '<li id="ref-1" class="reference">' in html
     assert "Guideline" in html
