@@ -201,6 +201,7 @@ def article_detail(request, slug: str):
             "page": {part: mark_safe(page[part]) for part in ("header", "content")},  # noqa: S308
             "audience": audience,
             "audiences": AUDIENCES,
+            "audience_label": AUDIENCES.get(audience, ""),
             "canonical": url,
             "json_ld": json_ld(article.live_version, url),
         }
@@ -309,7 +310,8 @@ def choose_audience(request):
     back = request.POST.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = reverse("home")
-    response = redirect(back)
+    # Back to the choice, where the page now confirms it (a fragment: the cached page is the same).
+    response = redirect(f"{back}#audience" if choice in AUDIENCES else back)
     if choice in AUDIENCES:
         response.set_cookie(
             AUDIENCE_COOKIE, choice, max_age=60 * 60 * 24 * 365, samesite="Lax", secure=request.is_secure()

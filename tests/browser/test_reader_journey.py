@@ -42,11 +42,20 @@ def test_new_reader_on_a_phone_searches_reads_personalises_and_asks(phone, demo_
     assert serious_violations(phone) == []
     screenshot("reader-article-phone", full_page=False)
 
+    marks = phone.locator(".cite a")
+    sizes = [marks.nth(index).bounding_box() for index in range(marks.count())]
+    assert sizes
+    assert all(box["width"] >= 24 and box["height"] >= 24 for box in sizes)  # WCAG 2.2 target size
+
     phone.get_by_label("Patient or carer").check()
     phone.get_by_role("button", name="Show this article for me").click()
-    phone.wait_for_load_state()
+    phone.wait_for_url("**#audience")
+    confirmation = phone.get_by_role("status").filter(has_text="This article is shown for")
+    assert "Patient or carer" in confirmation.inner_text()
+    assert confirmation.is_visible()
     assert PLAIN_ANSWER in phone.locator(".answer p").inner_text()
     assert phone.get_by_label("Patient or carer").is_checked()
+    screenshot("reader-audience-chosen-phone", full_page=False)
 
     phone.locator(".answer .cite a").first.click()
     phone.wait_for_url("**#ref-1")

@@ -98,17 +98,20 @@ def test_patients_see_plain_language_and_professionals_the_clinical_text(reader)
     article = approved_with_plain_language()
     url = article.get_absolute_url()
     assert "Which best describes you?" in reader.get(url).content.decode()
+    assert "This article is shown for" not in reader.get(url).content.decode()
     response = reader.post(reverse("reader:audience"), {"audience": "patient", "next": url}, **OWN_ORIGIN)
-    assert (response.status_code, response["Location"]) == (302, url)
+    assert (response.status_code, response["Location"]) == (302, f"{url}#audience")
     assert reader.cookies["audience"].value == "patient"
     assert reader.cookies["audience"]["samesite"] == "Lax"
     patient = reader.get(url).content.decode()
+    assert 'role="status">This article is shown for: <strong>Patient or carer</strong>, in everyday words' in patient
     assert "A medicine called clonazepam, taken at night, is usually tried first." in patient
     assert "0.5-1 mg at bedtime" not in patient
     assert 'value="patient" checked' in patient
 
     reader.post(reverse("reader:audience"), {"audience": "professional", "next": url}, **OWN_ORIGIN)
     professional = reader.get(url).content.decode()
+    assert "shown for: <strong>Healthcare professional</strong>, in the clinical wording" in professional
     assert "Clonazepam 0.5-1 mg at bedtime is the usual first-line treatment." in professional
     assert "taken at night, is usually tried first" not in professional
 
