@@ -21,12 +21,14 @@ from articles.document import (
     search_text,
 )
 from articles.models import Article, Claim
+from articles.text import one_line
 from editorial import conditions, notifications, permissions, purges
 from editorial.credits import review_credits
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
 from reader.live import notify_workflow_change
+from reader.models import ReaderMessage
 
 
 def perform_transition(
@@ -410,3 +412,37 @@ _APPLY = {
     "withdraw": _state_only("withdraw"),
     "reinstate": _state_only("reinstate"),
 }
+
+
+def draft_title(text: str) -> str:
+    """A question's first line, as one line of single spaces, cut to what an article's title holds."""
+    lines = text.strip().splitlines()
+    first_line = one_line(lines[0]) if lines else ""
+    return first_line[: Article._meta.get_field("title").max_length]
+
+
+def start_draft_from_question(message: ReaderMessage, *, by) -> Article:
+    """Start a draft article answering a reader's question, with ``by`` as its author.
+
+    The message links to the draft and is marked as being handled by ``by``. Refused for error
+    reports and for a question that already has a draft.
+    """
+    with transaction.atomic():
+        locked = ReaderMessage.objects.select_for_update().get(pk=message.pk)
+        if locked.kind != ReaderMessage.Kind.QUESTION:
+            raise WorkflowError("Drafts start from questions; this message is an error report.", code="not_question")
+        if locked.draft_article_id is not None:
+            raise WorkflowError("A draft has already been started from this question.", code="draft_exists")
+        if not by.has_perm("articles.add_article"):
+            raise TransitionForbiddenError("Only an editor can start a draft article from a question.")
+        draft = Article(title=draft_title(locked.text), topic_id=locked.article.topic_id)
+        draft._history_user = by
+        draft._change_reason = f"Started from reader question {locked.pk}"
+        draft.save()
+        draft.authors.add(by)
+        locked.draft_article = draft
+        locked.status = ReaderMessage.Status.IN_PROGRESS
+        locked.handled_by = by
+        locked.save(update_fields=["draft_article", "status", "handled_by"])
+    message.refresh_from_db()
+    return draft

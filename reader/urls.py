@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reader import views
+from reader import feedback, views
 
 app_name = "reader"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("search/", views.search_view, name="search"),
+    path("articles/<slug:slug>/question/", feedback.question, name="question"),
+    path("articles/<slug:slug>/report-error/", feedback.report_error, name="report_error"),
     path("audience/", views.choose_audience, name="audience"),
     path("reads/<int:article_id>.gif", views.count_read, name="read"),
 ]

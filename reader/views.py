@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article, Topic
 from config.site import absolute
-from editorial.feedback import SENT
 from editorial.models import ArticleVersion
 from reader import reads, search, surrogate
+from reader.feedback import SENT
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
 from reader.live import kept
 from reader.presentation import AUDIENCES, json_ld, version_context
@@ -207,7 +207,7 @@ def article_detail(request, slug: str):
         }
 
     if request.GET.get(SENT) or is_signed_in(request):
-        # The thank-you after a message (see editorial.feedback), or someone signed in: theirs alone.
+        # The thank-you after a message (see reader.feedback), or someone signed in: theirs alone.
         return render(request, "articles/article_detail.html", context())
 
     def whole_page() -> HttpResponse:

@@ -13,17 +13,16 @@ from editorial import permissions, schedule
 from editorial.admin.mixins import ArticleRowsMixin
 from editorial.exceptions import WorkflowError
 from editorial.exports import transition_log_csv
-from editorial.feedback import start_draft_from_question
 from editorial.forms import DeclineForm
 from editorial.models import (
     ArticleVersion,
     ClaimReview,
     Notification,
-    ReaderMessage,
     ReviewAssignment,
     TransitionLog,
 )
-from editorial.services import decline_assignment
+from editorial.services import decline_assignment, start_draft_from_question
+from reader.models import ReaderMessage
 from reader.presentation import version_context
 
 

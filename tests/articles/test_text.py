@@ -12,10 +12,12 @@ from django.urls import reverse
 
 from articles.models import Article, Claim, Section, Topic
 from articles.text import MultiLineValidator, SingleLineValidator, character_name, one_line
-from editorial.feedback import QuestionForm, start_draft_from_question
 from editorial.forms import DeclineForm
-from editorial.models import ClaimReview, ReaderMessage, ReviewReply
+from editorial.models import ClaimReview, ReviewReply
+from editorial.services import start_draft_from_question
 from pages.models import BoardMember, EditorialPolicy
+from reader.feedback import QuestionForm
+from reader.models import ReaderMessage
 from references.models import Reference
 from tests import workflow
 from tests.editorial.test_admin import logged_in
@@ -184,7 +186,7 @@ NOT_TYPED = {
     "editorial.PurgeRequest.reason": "written by editorial.purges",
     "editorial.PurgeRequest.last_error": "the caches' errors",
     "editorial.PurgeRequest.note": "what the caches answered",
-    "editorial.ReaderMessage.client_key": "a keyed hash",
+    "reader.ReaderMessage.client_key": "a keyed hash",
     "editorial.ReviewReply.author_name": "copied from the validated user's names",
     "references.Reference.pmid": "digits only (validate_pmid)",
 }
@@ -308,7 +310,7 @@ def test_readers_error_report_refuses_a_line_break_in_the_part_named():
     """The “which part” input is one line: the form comes back with the error, and nothing is stored."""
     article = workflow.approved()
     response = Client().post(
-        reverse("editorial:report_error", args=[article.slug]),
+        reverse("reader:report_error", args=[article.slug]),
         {"text": "The dose in the second claim looks ten times too high.", "part": "Claim 2\r\nand 3"},
         HTTP_ORIGIN="http://testserver",  # sent from the article page (reader.http.same_origin_post)
     )

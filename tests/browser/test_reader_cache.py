@@ -2,7 +2,7 @@
 
 import pytest
 
-from editorial.models import ReaderMessage
+from reader.models import ReaderMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ or critical accessibility violation is allowed.
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from editorial.models import ReaderMessage
+from reader.models import ReaderMessage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article, Claim, Section
-from editorial.models import ClaimReview, ReaderMessage, ReviewReply
+from editorial.models import ClaimReview, ReviewReply
 from editorial.services import perform_transition, record_claim_review
+from reader.models import ReaderMessage
 from references.models import Citation, Reference
 from tests import workflow
 from tests.factories import ReferenceFactory
@@ -52,7 +53,7 @@ def test_no_text_field_accepts_these_so_no_query_or_form_value_may_carry_them(ch
     article = workflow.approved()
     client = client_for()
     assert client.get("/search/", {"q": f"tremor{char}"}).status_code == 400
-    response = client.post(reverse("editorial:question", args=[article.slug]), {"text": f"Why is it so?{char} " * 3})
+    response = client.post(reverse("reader:question", args=[article.slug]), {"text": f"Why is it so?{char} " * 3})
     assert response.status_code == 400
     assert not ReaderMessage.objects.exists()
 
@@ -61,7 +62,7 @@ def test_line_breaks_and_tabs_pass_in_form_values():
     """A textarea sends CRLF, and people paste tabs: those reach the form, which stores them."""
     article = workflow.approved()
     text = "Does it help children?\r\nAnd\tteenagers?"
-    url = reverse("editorial:question", args=[article.slug])
+    url = reverse("reader:question", args=[article.slug])
     response = client_for().post(url, {"text": text}, HTTP_ORIGIN="http://testserver")  # from the article page
     assert response.status_code == 302
     assert ReaderMessage.objects.get().text == text

@@ -246,7 +246,7 @@ def test_no_anonymous_get_sets_a_cookie_after_any_reader_action(reader, article,
     """After choosing an audience, sending a question and hitting the limit, GETs still set nothing."""
     settings.VETTED_FEEDBACK_PER_HOUR = 1
     url = article.get_absolute_url()
-    question_url = reverse("editorial:question", args=[article.live_version.slug])
+    question_url = reverse("reader:question", args=[article.live_version.slug])
     assert reader.post(reverse("reader:audience"), {"audience": "patient", "next": url}, **OWN).status_code == 302
     sent = reader.post(question_url, {"text": QUESTION}, **OWN)
     assert sent.status_code == 302

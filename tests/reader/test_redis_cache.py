@@ -12,9 +12,8 @@ from django_redis import get_redis_connection
 
 from articles.models import DailyReads
 from config.settings.base import redis_cache as redis_cache_settings
-from editorial import feedback
 from editorial.services import perform_transition
-from reader import reads, tasks
+from reader import feedback, reads, tasks
 from tests import workflow
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
@@ -54,7 +53,7 @@ def test_the_hourly_limit_holds_under_simultaneous_posts_on_redis(redis_cache):
     with ThreadPoolExecutor(max_workers=8) as pool:
         allowed = list(pool.map(lambda _: feedback.allow_submission(key), range(20)))
     assert allowed.count(True) == settings.VETTED_FEEDBACK_PER_HOUR
-    ttl = redis_cache.ttl(f"editorial:feedback-rate:{key}")
+    ttl = redis_cache.ttl(f"reader:feedback-rate:{key}")
     assert 0 < ttl <= 3600
 
 

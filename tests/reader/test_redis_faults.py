@@ -17,8 +17,8 @@ from django.utils import timezone
 from articles.models import DailyReads
 from config.celery import app as celery_app
 from config.settings.base import redis_cache
-from editorial.models import ReaderMessage
 from reader import tasks
+from reader.models import ReaderMessage
 from tests import workflow
 from tests.editorial.test_worker import PrivateRedis
 
@@ -68,7 +68,7 @@ def test_with_redis_stopped_readers_still_read_search_and_ask(server, settings, 
         response = timed(reader.get, path)
         assert response.status_code == 200, path
     assert "The short answer." in reader.get(url).content.decode()
-    question_url = reverse("editorial:question", args=[article.live_version.slug])
+    question_url = reverse("reader:question", args=[article.live_version.slug])
     for _ in range(2):
         assert timed(reader.post, question_url, {"text": QUESTION}, **OWN_ORIGIN).status_code == 302
     assert timed(reader.post, question_url, {"text": QUESTION}, **OWN_ORIGIN).status_code == 429
@@ -104,5 +104,5 @@ def test_a_hung_redis_costs_a_page_its_timeouts_not_an_error(hung_redis, setting
     reader = Client()
     for path in (article.get_absolute_url(), "/", "/search/?q=answer"):
         assert timed(reader.get, path).status_code == 200, path
-    question_url = reverse("editorial:question", args=[article.live_version.slug])
+    question_url = reverse("reader:question", args=[article.live_version.slug])
     assert timed(reader.post, question_url, {"text": QUESTION}, **OWN_ORIGIN).status_code == 302

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from editorial.models import ReaderMessage
+from reader.models import ReaderMessage
 from tests import workflow
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def post(client: Client, form: str, article, headers: dict):
     """Post one of the reader's three forms with ``headers`` (as request META)."""
     if form == "audience":
         return client.post(reverse("reader:audience"), {"audience": "patient", "next": "/"}, **headers)
-    name, text = ("editorial:question", QUESTION) if form == "question" else ("editorial:report_error", ERROR)
+    name, text = ("reader:question", QUESTION) if form == "question" else ("reader:report_error", ERROR)
     return client.post(reverse(name, args=[article.live_version.slug]), {"text": text}, **headers)
 
 

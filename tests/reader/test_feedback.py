@@ -10,9 +10,9 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from articles.models import Article
-from editorial import feedback
-from editorial.models import ReaderMessage
 from editorial.services import perform_transition
+from reader import feedback
+from reader.models import ReaderMessage
 from tests import workflow
 from tests.editorial.test_admin import logged_in
 from tests.factories import ArticleFactory
@@ -42,12 +42,12 @@ def article() -> Article:
 
 def ask(client: Client, article: Article, text: str = QUESTION, *, meta: dict | None = None, **data):
     """Post a question from the article's page; ``meta`` sets request headers such as REMOTE_ADDR."""
-    url = reverse("editorial:question", args=[article.slug])
+    url = reverse("reader:question", args=[article.slug])
     return client.post(url, {"text": text, **data}, **{**OWN_ORIGIN, **(meta or {})})
 
 
 def report(client: Client, article: Article, text: str = ERROR, *, meta: dict | None = None, **data):
-    url = reverse("editorial:report_error", args=[article.slug])
+    url = reverse("reader:report_error", args=[article.slug])
     return client.post(url, {"text": text, **data}, **{**OWN_ORIGIN, **(meta or {})})
 
 
@@ -57,7 +57,7 @@ def message_editor():
     # editorial/roles.py will grant these to the Editors group; given directly here until it does.
     editor.user_permissions.add(
         *Permission.objects.filter(
-            content_type__app_label="editorial", codename__in=["view_readermessage", "change_readermessage"]
+            content_type__app_label="reader", codename__in=["view_readermessage", "change_readermessage"]
         )
     )
     return editor
@@ -153,8 +153,8 @@ def test_unknown_slug_gives_404(client):
 
 def test_endpoints_accept_only_post(article, client):
     """A GET is refused (405): the forms live on the article page."""
-    assert client.get(reverse("editorial:question", args=[article.slug])).status_code == 405
-    assert client.get(reverse("editorial:report_error", args=[article.slug])).status_code == 405
+    assert client.get(reverse("reader:question", args=[article.slug])).status_code == 405
+    assert client.get(reverse("reader:report_error", args=[article.slug])).status_code == 405
 
 
 # Validation
@@ -245,7 +245,7 @@ def test_refused_form_links_each_error_to_its_field(article, client):
     assert 'aria-invalid="true"' in html
     assert '<a href="#question-text">Your question — Please write' in html
     assert 'value="me@example.org"' in html
-    assert f'action="{reverse("editorial:question", args=[article.slug])}"' in html
+    assert f'action="{reverse("reader:question", args=[article.slug])}"' in html
     assert "csrfmiddlewaretoken" not in html
     assert response["Cache-Control"] == "private, no-store"
 
@@ -348,7 +348,7 @@ class BrokenCache:
 def test_the_limit_holds_in_the_process_while_the_cache_is_down(article, client, monkeypatch, caplog):
     """Redis down: each web process counts on its own, so the allowance still holds there; a warning is logged."""
     monkeypatch.setattr(feedback, "cache", BrokenCache())
-    with caplog.at_level(logging.WARNING, logger="editorial.feedback"):
+    with caplog.at_level(logging.WARNING, logger="reader.feedback"):
         for _ in range(5):
             assert ask(client, article).status_code == 302
         assert ask(client, article).status_code == 429
@@ -383,8 +383,8 @@ def test_feedback_forms_tag_renders_both_forms(article):
     html = template.render({"article": article}, request)
     assert "Have a follow-up question?" in html
     assert "Report an error" in html
-    assert f'action="{reverse("editorial:question", args=[article.slug])}"' in html
-    assert f'action="{reverse("editorial:report_error", args=[article.slug])}"' in html
+    assert f'action="{reverse("reader:question", args=[article.slug])}"' in html
+    assert f'action="{reverse("reader:report_error", args=[article.slug])}"' in html
     assert "csrfmiddlewaretoken" not in html
     assert '<label for="question-text">Your question</label>' in html
     assert '<label for="error-report-part">Which part is wrong? (optional)</label>' in html
@@ -403,7 +403,7 @@ def test_editor_starts_a_draft_from_a_question(article):
     editor = message_editor()
     message = question_from(article, text=f"{QUESTION}\nMy son is nine.")
     response = logged_in(editor).post(
-        reverse("admin:editorial_readermessage_changelist"),
+        reverse("admin:reader_readermessage_changelist"),
         {"action": "start_draft", "_selected_action": [message.pk]},
         follow=True,
     )
@@ -422,7 +422,7 @@ def test_draft_title_is_cut_to_the_title_length(article):
     """A long question fits the article's title field."""
     message = question_from(article, text="q" * 400)
     logged_in(message_editor()).post(
-        reverse("admin:editorial_readermessage_changelist"), {"action": "start_draft", "_selected_action": [message.pk]}
+        reverse("admin:reader_readermessage_changelist"), {"action": "start_draft", "_selected_action": [message.pk]}
     )
     message.refresh_from_db()
     assert message.draft_article.title == "q" * Article._meta.get_field("title").max_length
@@ -438,7 +438,7 @@ def test_no_draft_from_an_error_report_or_twice(article):
     answered = question_from(article, draft_article=existing)
     articles_before = Article.objects.count()
     response = editor.post(
-        reverse("admin:editorial_readermessage_changelist"),
+        reverse("admin:reader_readermessage_changelist"),
         {"action": "start_draft", "_selected_action": [error.pk, answered.pk]},
         follow=True,
     )
@@ -456,8 +456,8 @@ def test_board_member_cannot_see_or_change_messages(article):
     """A reviewer has no access to the queue: 403 on the list and the message, status unchanged."""
     message = question_from(article)
     reviewer = logged_in(workflow.reviewer())
-    change_url = reverse("admin:editorial_readermessage_change", args=[message.pk])
-    assert reviewer.get(reverse("admin:editorial_readermessage_changelist")).status_code == 403
+    change_url = reverse("admin:reader_readermessage_change", args=[message.pk])
+    assert reviewer.get(reverse("admin:reader_readermessage_changelist")).status_code == 403
     assert reviewer.get(change_url).status_code == 403
     assert reviewer.post(change_url, {"status": "dismissed"}).status_code == 403
     message.refresh_from_db()
@@ -468,7 +468,7 @@ def test_editor_changes_the_status_but_not_the_text(article):
     """Status is editable and records who handled the message; the reader's text is read-only."""
     message = question_from(article)
     editor = message_editor()
-    change_url = reverse("admin:editorial_readermessage_change", args=[message.pk])
+    change_url = reverse("admin:reader_readermessage_change", args=[message.pk])
     response = logged_in(editor).post(change_url, {"status": "answered", "text": "Rewritten by an editor."})
     assert response.status_code == 302
     message.refresh_from_db()
@@ -481,8 +481,8 @@ def test_message_links_to_the_article_admin_and_reader_page(article):
     """The message page links to the source article in the admin and on the reader site."""
     message = question_from(article)
     editor = logged_in(message_editor())
-    html = editor.get(reverse("admin:editorial_readermessage_change", args=[message.pk])).content.decode()
+    html = editor.get(reverse("admin:reader_readermessage_change", args=[message.pk])).content.decode()
     assert reverse("admin:articles_article_change", args=[article.pk]) in html
     assert f'href="{article.get_absolute_url()}"' in html
-    queue = editor.get(reverse("admin:editorial_readermessage_changelist")).content.decode()
+    queue = editor.get(reverse("admin:reader_readermessage_changelist")).content.decode()
     assert "Start a draft article from this question" in queue

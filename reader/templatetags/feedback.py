@@ -2,12 +2,12 @@
 
 from django import template
 
-from editorial.feedback import SENT, ErrorReportForm, QuestionForm, thanks_for
+from reader.feedback import SENT, ErrorReportForm, QuestionForm, thanks_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("editorial/_feedback_forms.html", takes_context=True)
+@register.inclusion_tag("reader/_feedback_forms.html", takes_context=True)
 def feedback_forms(context, article):
     """Render both empty forms, posting to ``article``'s endpoints, and the thank-you after a post."""
     request = context.get("request")

@@ -5,8 +5,8 @@ honeypot for bots, and are rate-limited per client through the cache. They carry
 which would set a cookie on the cached article page: `reader.http.same_origin_post` refuses
 posts from other sites instead. A sent message redirects to the article with ``?sent=<kind>``,
 which shows the thank-you (no cookie, no session); a refused submission stores nothing. Editors
-work through the messages in the admin, where a question can become a new draft article
-(`start_draft_from_question`).
+work through the messages in the board's workspace (`editorial.admin.records`), where a question
+can become a new draft article (`editorial.services.start_draft_from_question`).
 """
 
 import logging
@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,11 +24,10 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from articles.text import MultiLineValidator, SingleLineValidator, one_line
+from articles.text import MultiLineValidator, SingleLineValidator
 from config.client_ip import client_ip
-from editorial.exceptions import TransitionForbiddenError, WorkflowError
-from editorial.models import ReaderMessage
 from reader.http import same_origin_post
+from reader.models import ReaderMessage
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +117,7 @@ def _text_field(*, label: str, help_text: str, max_length: int, rows: int) -> fo
 
 class QuestionForm(ReaderMessageForm):
     kind = ReaderMessage.Kind.QUESTION
-    url_name = "editorial:question"
+    url_name = "reader:question"
     id_prefix = "question"
     anchor = "feedback"
     heading = "Check your question"
@@ -140,7 +138,7 @@ class QuestionForm(ReaderMessageForm):
 
 class ErrorReportForm(ReaderMessageForm):
     kind = ReaderMessage.Kind.ERROR
-    url_name = "editorial:report_error"
+    url_name = "reader:report_error"
     id_prefix = "error-report"
     anchor = "feedback"
     heading = "Check your error report"
@@ -174,11 +172,12 @@ def client_key(request) -> str:
     client wrote into X-Forwarded-For itself (which would let it rotate identities).
     """
     address = client_ip(request)
+    # The salt keeps its name from before this module moved, so the keys of kept messages still match.
     return salted_hmac("editorial.feedback.client_key", address, algorithm="sha256").hexdigest()
 
 
 # Where submissions are counted while the shared cache is down: this process's memory.
-fallback_cache = LocMemCache("editorial-feedback-rate", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+fallback_cache = LocMemCache("reader-feedback-rate", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 def allow_submission(key: str) -> bool:
@@ -190,7 +189,7 @@ def allow_submission(key: str) -> bool:
     logs a warning: the allowance then holds per process rather than not at all, so an outage
     never opens the editors' queue to a flood, and the form keeps working.
     """
-    cache_key = f"editorial:feedback-rate:{key}"
+    cache_key = f"reader:feedback-rate:{key}"
     count = _count(cache, cache_key)
     if count is None:
         logger.warning("The cache did not answer: counting reader messages in this process instead.")
@@ -225,40 +224,6 @@ def file_reader_message(
         audience=audience if audience in ReaderMessage.Audience.values else "",
         client_key=client,
     )
-
-
-def draft_title(text: str) -> str:
-    """A question's first line, as one line of single spaces, cut to what an article's title holds."""
-    lines = text.strip().splitlines()
-    first_line = one_line(lines[0]) if lines else ""
-    return first_line[: Article._meta.get_field("title").max_length]
-
-
-def start_draft_from_question(message: ReaderMessage, *, by) -> Article:
-    """Start a draft article answering a reader's question, with ``by`` as its author.
-
-    The message links to the draft and is marked as being handled by ``by``. Refused for error
-    reports and for a question that already has a draft.
-    """
-    with transaction.atomic():
-        locked = ReaderMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.kind != ReaderMessage.Kind.QUESTION:
-            raise WorkflowError("Drafts start from questions; this message is an error report.", code="not_question")
-        if locked.draft_article_id is not None:
-            raise WorkflowError("A draft has already been started from this question.", code="draft_exists")
-        if not by.has_perm("articles.add_article"):
-            raise TransitionForbiddenError("Only an editor can start a draft article from a question.")
-        draft = Article(title=draft_title(locked.text), topic_id=locked.article.topic_id)
-        draft._history_user = by
-        draft._change_reason = f"Started from reader question {locked.pk}"
-        draft.save()
-        draft.authors.add(by)
-        locked.draft_article = draft
-        locked.status = ReaderMessage.Status.IN_PROGRESS
-        locked.handled_by = by
-        locked.save(update_fields=["draft_article", "status", "handled_by"])
-    message.refresh_from_db()
-    return draft
 
 
 def thanks_for(kind: str) -> str:
@@ -316,4 +281,4 @@ def _invalid(request, article: Article, form: ReaderMessageForm, *, status: int)
         "form": form,
         "action": reverse(form.url_name, args=[article.live_version.slug]),
     }
-    return TemplateResponse(request, "editorial/feedback_invalid.html", context, status=status)
+    return TemplateResponse(request, "reader/feedback_invalid.html", context, status=status)
