@@ -27,6 +27,7 @@ START, STOP = "\x02", "\x03"
 @dataclass(frozen=True)
 class Result:
     title: str
+    slug: str
     url: str
     summary: str
     topic: str
@@ -80,6 +81,7 @@ def _result(article: Article) -> Result:
     document = article.live_version.document
     return Result(
         title=document["title"],
+        slug=article.live_version.slug,
         url=article.get_absolute_url(),
         summary=(document.get("summary") or {}).get("text", ""),
         topic=(document.get("topic") or {}).get("name", ""),

@@ -10,7 +10,7 @@ import functools
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -28,7 +28,7 @@ from reader import reads, search, surrogate
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
 from reader.live import kept
 from reader.presentation import AUDIENCES, json_ld, version_context
-from reader.selectors import last_change
+from reader.selectors import last_change, live_slug_after, topics_with_published_articles
 
 AUDIENCE_COOKIE = "audience"
 PAGE_CACHE_SECONDS = 60 * 60 * 24
@@ -55,11 +55,7 @@ def home(request):
         .filter(recent__gt=0)
         .order_by("-recent", "live_version__document__title")[:5]
     )
-    topics = list(
-        Topic.objects.annotate(published=Count("versions", filter=Q(versions__in=ArticleVersion.objects.published())))
-        .filter(published__gt=0)
-        .order_by("name")
-    )
+    topics = topics_with_published_articles()
     shown = Shown.of(
         [article.live_version_id for article in latest],
         [article.live_version_id for article in most_read],
@@ -179,12 +175,9 @@ def article_detail(request, slug: str):
         int(approved_at.timestamp()),
         int(in_review),
         audience or "any",
-        keys=[
-            surrogate.article_key(article_id),
-            *(surrogate.reference_key(uuid) for uuid in page["references"]),
-            # The reviewers' names link to their board profiles.
-            surrogate.PAGE_BOARD if live["live_version__reviewers"] else "",
-        ],
+        keys=surrogate.article_page_keys(
+            article_id, page["references"], names_reviewers=bool(live["live_version__reviewers"])
+        ),
         # The approval, or a later workflow change: the "update under review" notice comes and goes.
         last_modified=max(approved_at, live["updated_at"]),
         audience=audience,
@@ -290,12 +283,7 @@ def _moved_permanently(slug: str):
     Queries: one, after the live slugs did not match. The newest version approved at ``slug``
     decides, and only while its article still has a live version (a withdrawn one's answers 410).
     """
-    live_slug = (
-        ArticleVersion.objects.filter(slug=slug, article__live_version__isnull=False)
-        .order_by("-approved_at")
-        .values_list("article__live_version__slug", flat=True)
-        .first()
-    )
+    live_slug = live_slug_after(slug)
     if live_slug is None:
         raise Http404("No article has been published at this address.")
     return redirect("reader:detail", slug=live_slug, permanent=True)

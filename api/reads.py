@@ -1,0 +1,198 @@
+"""The API's reads: live approved versions only, each screen in a fixed number of queries.
+
+Everything here starts from `Article.objects.published()` or an article's live version, as the
+reader site does, so a draft, a revision in progress or a withdrawn article's content can never
+be read. Articles are shaped from the frozen document (`editorial.ArticleVersion.document`)
+with the page's own numbering (`articles.document.with_citation_numbers` and `walk`).
+"""
+
+from datetime import datetime
+
+from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+
+from articles.document import walk, with_citation_numbers
+from articles.models import Article
+from config.site import absolute
+from editorial.models import ArticleVersion, TransitionLog
+from editorial.schedule import rereview_due_on
+from reader.selectors import last_change
+
+# A page of articles: the most recently approved first, then by version, the cursor's order.
+ORDER = ("-live_version__approved_at", "-live_version_id")
+
+
+def published_page(
+    *, topic: str | None, updated_since: datetime | None, after: tuple[datetime, int] | None, limit: int
+) -> list[dict]:
+    """Up to ``limit`` + 1 published articles as plain values (the extra one says a next page exists).
+
+    ``after``: the approval time and version id of the previous page's last article. One query.
+    """
+    articles = Article.objects.published()
+    if topic:
+        articles = articles.filter(live_version__topic__slug=topic)
+    if updated_since:
+        articles = articles.filter(live_version__approved_at__gte=updated_since)
+    if after:
+        approved_at, version_id = after
+        articles = articles.filter(
+            Q(live_version__approved_at__lt=approved_at)
+            | Q(live_version__approved_at=approved_at, live_version_id__lt=version_id)
+        )
+    return list(
+        articles.annotate(site_changed=last_change())
+        .order_by(*ORDER)
+        .values(
+            "pk",
+            "site_changed",
+            "live_version_id",
+            "live_version__number",
+            "live_version__slug",
+            "live_version__approved_at",
+            "live_version__content_hash",
+            "live_version__topic_id",
+            "live_version__topic__slug",
+            "live_version__topic__name",
+            live_title=KeyTextTransform("title", "live_version__document"),
+            live_headline=KeyTextTransform("headline", "live_version__document"),
+            live_summary=KeyTextTransform("text", KeyTransform("summary", "live_version__document")),
+        )[: limit + 1]
+    )
+
+
+def summary_of(row: dict) -> dict:
+    """One `published_page` row as an `api.schemas.ArticleSummary`."""
+    slug = row["live_version__slug"]
+    return {
+        "slug": slug,
+        "title": row["live_title"] or "",
+        "headline": row["live_headline"] or "",
+        "summary": row["live_summary"] or "",
+        "topic": _topic(row["live_version__topic__slug"], row["live_version__topic__name"]),
+        "version": row["live_version__number"],
+        "approved_at": row["live_version__approved_at"],
+        "content_hash": row["live_version__content_hash"],
+        "url": _page_url(slug),
+    }
+
+
+def article_at(slug: str) -> Article | None:
+    """The article whose live version is at ``slug``, with that version and its topic; one query."""
+    return Article.objects.filter(live_version__slug=slug).select_related("live_version__topic").first()
+
+
+def withdrawn_at(article_id: int) -> datetime | None:
+    """When the article was last withdrawn; one query."""
+    return (
+        TransitionLog.objects.filter(article_id=article_id, transition="withdraw")
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
+def detail_of(article: Article, *, in_review: bool) -> dict:
+    """The live version as an `api.schemas.ArticleDetail`, numbered as the page numbers it."""
+    version = article.live_version
+    document = with_citation_numbers(version.document)
+    numbers = {place.node["uuid"]: place.number or None for place in walk(document) if place.is_claim}
+
+    def claim(node: dict) -> dict:
+        return {
+            "uuid": node["uuid"],
+            "number": numbers[node["uuid"]],
+            "text": node["text"],
+            "plain_language": node["plain_language"],
+            "citations": node["numbers"],
+            "children": [claim(child) for child in node["children"]],
+        }
+
+    def section(node: dict) -> dict:
+        return {
+            "uuid": node["uuid"],
+            "heading": node["heading"],
+            "intro": node.get("intro", ""),
+            "claims": [claim(child) for child in node["claims"]],
+            "children": [section(child) for child in node["children"]],
+        }
+
+    summary = document.get("summary")
+    topic = version.topic
+    return {
+        "slug": version.slug,
+        "title": document["title"],
+        "headline": document.get("headline") or "",
+        "summary": (summary or {}).get("text", ""),
+        "topic": _topic(topic.slug, topic.name) if topic else None,
+        "version": version.number,
+        "approved_at": version.approved_at,
+        "content_hash": version.content_hash,
+        "url": _page_url(version.slug),
+        "update_under_review": in_review,
+        "reviewers": version.reviewers,
+        "timeline": timeline_of(version.timeline, version.approved_at),
+        "next_review_due": rereview_due_on(version.approved_at),
+        "short_answer": claim(summary) if summary else None,
+        "sections": [section(node) for node in document["sections"]],
+        "references": [{"first_cited_by": None, **reference} for reference in document["references"]],
+    }
+
+
+def versions_of(slug: str) -> list[dict]:
+    """Every approved version of the article live at ``slug``, the newest first, without their
+    documents; each row also names the article's state and live version. One query."""
+    return list(
+        ArticleVersion.objects.filter(article__live_version__slug=slug)
+        .order_by("-number")
+        .values(
+            "number",
+            "slug",
+            "approved_at",
+            "reviewers",
+            "timeline",
+            "content_hash",
+            "pk",
+            "article_id",
+            "article__state",
+            "article__updated_at",
+            "article__live_version_id",
+        )
+    )
+
+
+def version_of(row: dict) -> dict:
+    """One `versions_of` row as an `api.schemas.Version`."""
+    return {
+        "version": row["number"],
+        "live": row["pk"] == row["article__live_version_id"],
+        "slug": row["slug"],
+        "approved_at": row["approved_at"],
+        "reviewers": row["reviewers"],
+        "timeline": timeline_of(row["timeline"], row["approved_at"]),
+        "content_hash": row["content_hash"],
+    }
+
+
+def timeline_of(moments: dict | None, approved_at: datetime) -> dict:
+    """A version's review round (its ``timeline``: ISO 8601 strings), as the page's stepper shows it."""
+    moments = moments or {}
+
+    def moment(key: str) -> datetime | None:
+        return parse_datetime(moments[key]) if moments.get(key) else None
+
+    return {
+        "submitted_at": moment("submitted"),
+        "review_started_at": moment("review_started"),
+        "approved_at": moment("approved") or approved_at,
+    }
+
+
+def _topic(slug: str | None, name: str | None) -> dict | None:
+    return {"slug": slug, "name": name} if slug else None
+
+
+def _page_url(slug: str) -> str:
+    return absolute(reverse("reader:detail", kwargs={"slug": slug}))
