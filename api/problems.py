@@ -41,12 +41,6 @@ BAD_REQUEST = ProblemType(
     "The request could not be read",
     "The address, a parameter or a cookie holds something no request may carry, such as a control character.",
 )
-INVALID_CURSOR = ProblemType(
-    "invalid-cursor",
-    400,
-    "The cursor is not one this API gave out",
-    "Pass ``cursor`` exactly as a previous page's ``next_cursor`` gave it, or leave it out for the first page.",
-)
 NOT_FOUND = ProblemType(
     "not-found",
     404,
@@ -94,7 +88,6 @@ TYPES = {
     kind.name: kind
     for kind in (
         BAD_REQUEST,
-        INVALID_CURSOR,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
         GONE,

@@ -10,7 +10,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
-EXAMPLE_SLUG = "what-is-the-treatment-for-essential-tremor"
+# The demo's published article (manage.py load_demo), so the examples work against `make run`.
+EXAMPLE_SLUG = "what-is-the-treatment-for-muscle-jerking"
 EXAMPLE_HASH = "9f2c1e5d7b3a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0a2f4e"
 EXAMPLE_UUID = "6f1c2a9e-3b7d-4e8a-9c5f-2d1e0b4a7c63"
 EXAMPLE_TIME = "2026-11-24T09:30:00Z"
@@ -100,7 +101,7 @@ class Reference(Schema):
 class ArticleSummary(Schema):
     slug: str = Field(description="The article's live address: `/api/v1/articles/{slug}`.", examples=[EXAMPLE_SLUG])
     title: str = Field(
-        description="The question the article answers.", examples=["What is the treatment for essential tremor?"]
+        description="The question the article answers.", examples=["What is the treatment for muscle jerking?"]
     )
     headline: str = Field(description="A short headline; may be empty.", examples=["Treating essential tremor"])
     summary: str = Field(description="The short answer, as approved.", examples=["Propranolol or primidone first."])
@@ -133,11 +134,11 @@ class ArticlePage(Schema):
     items: list[ArticleSummary] = Field(description="This page's articles, the most recently approved first.")
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page.",
-        examples=["eyJhIjoiMjAyNi0xMS0yNCJ9:1x"],
+        examples=["1795426200000000-42"],
     )
     next: str | None = Field(
         description="The next page's full address (this request's filters with the cursor); null on the last page.",
-        examples=["https://vetted.example/api/v1/articles?cursor=eyJhIjoiMjAyNi0xMS0yNCJ9%3A1x"],
+        examples=["https://vetted.example/api/v1/articles?cursor=1795426200000000-42"],
     )
 
 
@@ -158,7 +159,7 @@ class History(Schema):
 
 class SearchResult(Schema):
     slug: str = Field(description="The article's live address.", examples=[EXAMPLE_SLUG])
-    title: str = Field(description="The question it answers.", examples=["What is the treatment for essential tremor?"])
+    title: str = Field(description="The question it answers.", examples=["What is the treatment for muscle jerking?"])
     summary: str = Field(description="Its short answer.", examples=["Propranolol or primidone first."])
     topic: str = Field(description="Its topic's name; empty when it has none.", examples=["Neurology"])
     approved_at: datetime = Field(description="When the live version was approved.", examples=[EXAMPLE_TIME])

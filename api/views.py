@@ -10,18 +10,20 @@ session cookie is answered privately, as the pages are. Errors are problem detai
 """
 
 import functools
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
+from ninja import Path as PathParam
 from ninja.errors import Throttled, ValidationError
 from ninja.openapi.docs import Swagger
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from api import problems, reads, schemas
 from api.problems import ProblemError, problem_response
@@ -33,7 +35,25 @@ from reader.http import Shown, is_signed_in, with_cache_headers
 from reader.selectors import live_slug_after, topics_with_published_articles
 
 IN_REVIEW = (Article.State.SUBMITTED, Article.State.UNDER_REVIEW)
-CURSOR_SALT = "api.articles.cursor"
+# Parameters are one line of text: no control character (the site refuses them before any view:
+# config.control_characters) and no line separator. Slugs as Django's SlugField allows them.
+IN_LINE = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
+SOME_WORDS = rf"^{IN_LINE}*[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]{IN_LINE}*$"  # and at least one that is not a space
+SLUG = r"^[-a-zA-Z0-9_]+$"
+# A position in the order of `api.reads.ORDER`, so any cursor the pattern admits is one (the
+# digits keep it within datetime's range and PostgreSQL's bigint): nothing to sign or refuse.
+CURSOR = r"^[0-9]{1,16}-[0-9]{1,18}$"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+SlugPath = Annotated[
+    str,
+    PathParam(
+        max_length=120,
+        pattern=SLUG,
+        description="The article's address, as in `slug` (an earlier address answers 301).",
+        examples=[schemas.EXAMPLE_SLUG],
+    ),
+]
 JSON = "application/json"
 
 DESCRIPTION = """
@@ -53,9 +73,11 @@ answer is `304 Not Modified` without a body. Answers may be stored by shared cac
 answer is `429` with `Retry-After`. **CORS** is open to every origin for GET.
 """
 
-# Every operation can answer these: a refused character, a refused parameter, the rate limit.
+# Every operation can answer these: a refused character, an address longer than the server reads
+# (gunicorn answers that itself, before Django), a refused parameter, the rate limit.
 COMMON_ERRORS = {
     400: schemas.ProblemDetails,
+    414: None,
     422: schemas.InvalidParameters,
     429: schemas.TooManyRequests,
 }
@@ -153,18 +175,29 @@ def json_answer(request: HttpRequest, shown: Shown, build) -> HttpResponse:
 # Articles
 
 
+def _date_and_time(value):
+    """Refuse what pydantic would also take for a moment (a number of seconds, a date alone)."""
+    if isinstance(value, str) and not DATE_AND_TIME.match(value):
+        raise ValueError("Give a date and time in ISO 8601, e.g. 2026-11-01T00:00:00Z.")
+    return value
+
+
 class ArticleFilters(Schema):
     topic: str | None = Field(
-        None, max_length=100, description="Only articles on this topic (its slug).", examples=["neurology"]
-    )
-    updated_since: datetime | None = Field(
         None,
-        description="Only articles whose live version was approved at or after this moment (ISO 8601; UTC if "
-        "no offset is given).",
+        max_length=100,
+        pattern=SLUG,
+        description="Only articles on this topic (its slug).",
+        examples=["neurology"],
+    )
+    updated_since: Annotated[datetime | None, BeforeValidator(_date_and_time)] = Field(
+        None,
+        description="Only articles whose live version was approved at or after this moment (ISO 8601 date and "
+        "time; UTC if no offset is given).",
         examples=["2026-11-01T00:00:00Z"],
     )
     cursor: str | None = Field(
-        None, max_length=200, description="The previous page's `next_cursor`; none for the first page."
+        None, max_length=200, pattern=CURSOR, description="The previous page's `next_cursor`; none for the first page."
     )
     limit: int = Field(20, ge=1, le=100, description="Articles per page.", examples=[20])
 
@@ -209,20 +242,15 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):
 
 
 def _cursor_after(row: dict) -> str:
-    position = [row["live_version__approved_at"].isoformat(), row["live_version_id"]]
-    return signing.dumps(position, salt=CURSOR_SALT)
+    """``<approval, microseconds since 1970>-<version id>``: where the next page starts."""
+    since_epoch = (row["live_version__approved_at"] - EPOCH) // timedelta(microseconds=1)
+    return f"{since_epoch}-{row['live_version_id']}"
 
 
 def _cursor_position(cursor: str) -> tuple[datetime, int]:
-    """The position a cursor this API gave out stands for; a `ProblemError` for anything else."""
-    try:
-        moment, version_id = signing.loads(cursor, salt=CURSOR_SALT)
-        position = datetime.fromisoformat(moment), int(version_id)
-    except (signing.BadSignature, ValueError, TypeError):
-        raise ProblemError(
-            problems.INVALID_CURSOR, "The cursor was not given out by this API, or was changed since."
-        ) from None
-    return position
+    """The approval time and version id a cursor stands for; every cursor `CURSOR` admits is a position."""
+    microseconds, version_id = cursor.split("-")
+    return EPOCH + timedelta(microseconds=int(microseconds)), int(version_id)
 
 
 ARTICLE_ERRORS = {
@@ -239,7 +267,7 @@ ARTICLE_ERRORS = {
     tags=["articles"],
 )
 @answered
-def article_detail(request: HttpRequest, slug: str):
+def article_detail(request: HttpRequest, slug: SlugPath):
     """The live approved version in full: sections, nested claims, plain-language text, citations
     numbered as on the page, references with their identifiers, the review and the content hash.
 
@@ -283,7 +311,7 @@ def article_detail(request: HttpRequest, slug: str):
     tags=["articles"],
 )
 @answered
-def article_versions(request: HttpRequest, slug: str):
+def article_versions(request: HttpRequest, slug: SlugPath):
     """Every approved version of a published article, the newest first: when, by whom, its review round."""
     rows = reads.versions_of(slug)
     if not rows:
@@ -363,7 +391,7 @@ class SearchParameters(Schema):
     q: str = Field(
         min_length=1,
         max_length=200,
-        pattern=r"\S",
+        pattern=SOME_WORDS,
         description="Words to search for in titles and text (PostgreSQL web-search syntax: quotes, `or`, `-`).",
         examples=["tremor"],
     )
@@ -411,6 +439,12 @@ def search_articles(request: HttpRequest, parameters: Query[SearchParameters]):
 # Problem types
 
 
+ProblemName = Annotated[
+    Literal[tuple(problems.TYPES)],
+    PathParam(description="The problem type's name: the last part of its `type`.", examples=["not-found"]),
+]
+
+
 @api.get(
     "/problems/{name}",
     response={200: schemas.ProblemTypeSchema, 304: None, 404: schemas.ProblemDetails, **COMMON_ERRORS},
@@ -418,11 +452,9 @@ def search_articles(request: HttpRequest, parameters: Query[SearchParameters]):
     tags=["problems"],
 )
 @answered
-def problem_type(request: HttpRequest, name: str):
+def problem_type(request: HttpRequest, name: ProblemName):
     """The description of a problem ``type`` this API answers with."""
-    kind = problems.TYPES.get(name)
-    if kind is None:
-        raise ProblemError(problems.NOT_FOUND, "This API has no problem type of that name.")
+    kind = problems.TYPES[name]
     shown = Shown.of("api-problem", kind, keys=[])
     return json_answer(
         request,
