@@ -16,6 +16,50 @@ EXAMPLE_HASH = "9f2c1e5d7b3a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0a2f4e
 EXAMPLE_UUID = "6f1c2a9e-3b7d-4e8a-9c5f-2d1e0b4a7c63"
 EXAMPLE_TIME = "2026-11-24T09:30:00Z"
 EXAMPLE_PAGE = f"https://vetted.example/articles/{EXAMPLE_SLUG}/"
+EXAMPLE_TOPIC = {"slug": "neurology", "name": "Neurology"}
+EXAMPLE_REVIEWERS = [{"name": "Maya Okafor, MD", "credentials": "MD"}]
+EXAMPLE_TIMELINE = {
+    "submitted_at": "2026-11-20T14:02:00Z",
+    "review_started_at": "2026-11-21T08:15:00Z",
+    "approved_at": EXAMPLE_TIME,
+}
+EXAMPLE_CLAIM = {
+    "uuid": EXAMPLE_UUID,
+    "number": "1",
+    "text": "Clonazepam is the usual first treatment.",
+    "plain_language": "Most people first try a medicine called clonazepam.",
+    "citations": [1],
+    "children": [],
+}
+EXAMPLE_SECTION = {"uuid": EXAMPLE_UUID, "heading": "Treatment", "intro": "", "claims": [EXAMPLE_CLAIM], "children": []}
+EXAMPLE_REFERENCE = {
+    "number": 1,
+    "uuid": EXAMPLE_UUID,
+    "kind": "review",
+    "kind_label": "Systematic review",
+    "title": "Treatment of myoclonus",
+    "authors": "Caviness JN",
+    "source": "Neurotherapeutics",
+    "year": 2014,
+    "volume": "11",
+    "issue": "1",
+    "pages": "188-200",
+    "doi": "10.1007/s13311-013-0216-3",
+    "pmid": "24037428",
+    "url": "",
+    "first_cited_by": EXAMPLE_UUID,
+}
+EXAMPLE_SUMMARY = {
+    "slug": EXAMPLE_SLUG,
+    "title": "What is the treatment for muscle jerking?",
+    "headline": "Treatment of muscle jerking",
+    "summary": "Clonazepam is usually tried first.",
+    "topic": EXAMPLE_TOPIC,
+    "version": 3,
+    "approved_at": EXAMPLE_TIME,
+    "content_hash": EXAMPLE_HASH,
+    "url": EXAMPLE_PAGE,
+}
 
 
 class TopicRef(Schema):
@@ -32,7 +76,12 @@ class Topic(TopicRef):
 
 
 class Topics(Schema):
-    topics: list[Topic] = Field(description="Every topic with published articles, by name.")
+    topics: list[Topic] = Field(
+        description="Every topic with published articles, by name.",
+        examples=[
+            [{**EXAMPLE_TOPIC, "description": "", "articles": 12, "url": "https://vetted.example/topics/neurology/"}]
+        ],
+    )
 
 
 class Reviewer(Schema):
@@ -105,7 +154,7 @@ class ArticleSummary(Schema):
     )
     headline: str = Field(description="A short headline; may be empty.", examples=["Treating essential tremor"])
     summary: str = Field(description="The short answer, as approved.", examples=["Propranolol or primidone first."])
-    topic: TopicRef | None = Field(description="The topic it was approved under, if any.")
+    topic: TopicRef | None = Field(description="The topic it was approved under, if any.", examples=[EXAMPLE_TOPIC])
     version: int = Field(description="The number of the approved version served.", examples=[3])
     approved_at: datetime = Field(description="When this version was approved.", examples=[EXAMPLE_TIME])
     content_hash: str = Field(
@@ -120,18 +169,26 @@ class ArticleDetail(ArticleSummary):
         description="Whether a revision is with the board now (the page says so); what is served stays as approved.",
         examples=[False],
     )
-    reviewers: list[Reviewer] = Field(description="Every reviewer who approved this version.")
-    timeline: Timeline = Field(description="The review round that approved this version.")
+    reviewers: list[Reviewer] = Field(
+        description="Every reviewer who approved this version.", examples=[EXAMPLE_REVIEWERS]
+    )
+    timeline: Timeline = Field(description="The review round that approved this version.", examples=[EXAMPLE_TIMELINE])
     next_review_due: datetime = Field(
         description="When the board is due to look at the article again.", examples=["2027-11-24T09:30:00Z"]
     )
-    short_answer: Claim | None = Field(description="The short answer as a claim, with its citations.")
-    sections: list[Section] = Field(description="The sections in reading order.")
-    references: list[Reference] = Field(description="Every cited reference, in the order of its number.")
+    short_answer: Claim | None = Field(
+        description="The short answer as a claim, with its citations.", examples=[{**EXAMPLE_CLAIM, "number": None}]
+    )
+    sections: list[Section] = Field(description="The sections in reading order.", examples=[[EXAMPLE_SECTION]])
+    references: list[Reference] = Field(
+        description="Every cited reference, in the order of its number.", examples=[[EXAMPLE_REFERENCE]]
+    )
 
 
 class ArticlePage(Schema):
-    items: list[ArticleSummary] = Field(description="This page's articles, the most recently approved first.")
+    items: list[ArticleSummary] = Field(
+        description="This page's articles, the most recently approved first.", examples=[[EXAMPLE_SUMMARY]]
+    )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page.",
         examples=["1795426200000000-42"],
@@ -147,14 +204,29 @@ class Version(Schema):
     live: bool = Field(description="Whether this is the version served now.", examples=[True])
     slug: str = Field(description="The address it was approved at (earlier ones redirect).", examples=[EXAMPLE_SLUG])
     approved_at: datetime = Field(description="When it was approved.", examples=[EXAMPLE_TIME])
-    reviewers: list[Reviewer] = Field(description="Who approved it.")
-    timeline: Timeline = Field(description="Its review round.")
+    reviewers: list[Reviewer] = Field(description="Who approved it.", examples=[EXAMPLE_REVIEWERS])
+    timeline: Timeline = Field(description="Its review round.", examples=[EXAMPLE_TIMELINE])
     content_hash: str = Field(description="SHA-256 of its content.", examples=[EXAMPLE_HASH])
 
 
 class History(Schema):
     slug: str = Field(description="The article's live address.", examples=[EXAMPLE_SLUG])
-    versions: list[Version] = Field(description="Every approved version, the newest first.")
+    versions: list[Version] = Field(
+        description="Every approved version, the newest first.",
+        examples=[
+            [
+                {
+                    "version": 3,
+                    "live": True,
+                    "slug": EXAMPLE_SLUG,
+                    "approved_at": EXAMPLE_TIME,
+                    "reviewers": EXAMPLE_REVIEWERS,
+                    "timeline": EXAMPLE_TIMELINE,
+                    "content_hash": EXAMPLE_HASH,
+                }
+            ]
+        ],
+    )
 
 
 class SearchResult(Schema):
@@ -173,7 +245,22 @@ class SearchResult(Schema):
 
 class SearchResults(Schema):
     query: str = Field(description="The words searched for, as used.", examples=["tremor"])
-    results: list[SearchResult] = Field(description="At most 30 articles, the best match first.")
+    results: list[SearchResult] = Field(
+        description="At most 30 articles, the best match first.",
+        examples=[
+            [
+                {
+                    "slug": EXAMPLE_SLUG,
+                    "title": EXAMPLE_SUMMARY["title"],
+                    "summary": EXAMPLE_SUMMARY["summary"],
+                    "topic": "Neurology",
+                    "approved_at": EXAMPLE_TIME,
+                    "excerpt_html": "sudden muscle <mark>jerks</mark>",
+                    "url": EXAMPLE_PAGE,
+                }
+            ]
+        ],
+    )
 
 
 class ProblemDetails(Schema):
@@ -200,7 +287,12 @@ class ParameterError(Schema):
 
 
 class InvalidParameters(ProblemDetails):
-    errors: list[ParameterError] = Field(description="Each parameter refused.")
+    errors: list[ParameterError] = Field(
+        description="Each parameter refused.",
+        examples=[
+            [{"loc": ["query", "limit"], "msg": "Input should be less than or equal to 100", "type": "less_than_equal"}]
+        ],
+    )
 
 
 class TooManyRequests(ProblemDetails):

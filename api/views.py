@@ -197,7 +197,10 @@ class ArticleFilters(Schema):
         examples=["2026-11-01T00:00:00Z"],
     )
     cursor: str | None = Field(
-        None, max_length=200, pattern=CURSOR, description="The previous page's `next_cursor`; none for the first page."
+        None,
+        pattern=CURSOR,
+        description="The previous page's `next_cursor`; none for the first page.",
+        examples=["1795426200000000-42"],
     )
     limit: int = Field(20, ge=1, le=100, description="Articles per page.", examples=[20])
 
