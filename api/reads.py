@@ -6,13 +6,18 @@ be read. Articles are shaped from the frozen document (`editorial.ArticleVersion
 with the page's own numbering (`articles.document.with_citation_numbers` and `walk`).
 """
 
+import functools
+import hashlib
+import json
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from api import schemas
 from articles.document import walk, with_citation_numbers
 from articles.models import Article
 from config.site import absolute
@@ -20,6 +25,7 @@ from editorial.models import ArticleVersion, TransitionLog
 from editorial.schedule import rereview_due_on
 from reader.selectors import last_change
 
+CACHE_SECONDS = 60 * 60 * 24
 # A page of articles: the most recently approved first, then by version, the cursor's order.
 ORDER = ("-live_version__approved_at", "-live_version_id")
 
@@ -79,9 +85,29 @@ def summary_of(row: dict) -> dict:
     }
 
 
-def article_at(slug: str) -> Article | None:
-    """The article whose live version is at ``slug``, with that version and its topic; one query."""
-    return Article.objects.filter(live_version__slug=slug).select_related("live_version__topic").first()
+def cached_detail(key: str, article_id: int, *, in_review: bool) -> dict:
+    """The live version's `api.schemas.ArticleDetail` as JSON, with the uuids of its references,
+    from the cache under ``key`` or built and cached (one query).
+
+    ``key`` names the version exactly (its id, content hash, approval time and whether a revision
+    is in review) and the schema's digest, so a cached answer is never out of date.
+    """
+    answer = cache.get(key)
+    if answer is None:
+        article = Article.objects.select_related("live_version__topic").get(pk=article_id)
+        detail = schemas.ArticleDetail.model_validate(detail_of(article, in_review=in_review))
+        references = [reference["uuid"] for reference in article.live_version.document["references"]]
+        answer = {"json": detail.model_dump_json(), "references": references}
+        cache.set(key, answer, CACHE_SECONDS)
+    return answer
+
+
+@functools.cache
+def detail_schema_digest() -> str:
+    """A digest of the article schema, read once per process: a deployment that changes it changes
+    the cache keys and ETags of every article's answer."""
+    schema = json.dumps(schemas.ArticleDetail.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(schema.encode()).hexdigest()[:12]
 
 
 def withdrawn_at(article_id: int) -> datetime | None:

@@ -32,9 +32,9 @@ from articles.models import Article
 from config.site import absolute
 from reader import search, surrogate
 from reader.http import Shown, is_signed_in, with_cache_headers
+from reader.live import IN_REVIEW, live_at
 from reader.selectors import live_slug_after, topics_with_published_articles
 
-IN_REVIEW = (Article.State.SUBMITTED, Article.State.UNDER_REVIEW)
 # Parameters are one line of text: no control character (the site refuses them before any view:
 # config.control_characters) and no line separator. Slugs as Django's SlugField allows them.
 IN_LINE = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
@@ -277,34 +277,33 @@ def article_detail(request: HttpRequest, slug: SlugPath):
     An address an earlier version was approved at answers 301 to the live one; a withdrawn
     article answers 410 with the withdrawal date; anything never approved, 404.
     """
-    article = reads.article_at(slug)
-    if article is None:
+    # As the article page: the live version's identity (kept by this process, else one query),
+    # then its JSON from the cache, built from the frozen document (one query) the first time.
+    live = live_at(slug)
+    if live is None:
         return _moved_or_missing(slug, "api:article_detail")
-    if article.state == Article.State.WITHDRAWN:
-        raise _withdrawn(article.pk)
-    version = article.live_version
-    in_review = article.state in IN_REVIEW
+    article_id, version_id = live["pk"], live["live_version_id"]
+    if live["state"] == Article.State.WITHDRAWN:
+        raise _withdrawn(article_id)
+    in_review = live["state"] in IN_REVIEW
+    approved_at, content_hash = live["live_version__approved_at"], live["live_version__content_hash"]
+    stamp = f"{version_id}:{content_hash[:16]}:{int(approved_at.timestamp())}:{int(in_review)}"
+    answer = reads.cached_detail(f"api-article:{reads.detail_schema_digest()}:{stamp}", article_id, in_review=in_review)
     shown = Shown.of(
         "api-article",
-        version.pk,
-        version.content_hash,
-        int(version.approved_at.timestamp()),
-        int(in_review),
-        version.topic_id,
+        reads.detail_schema_digest(),
+        stamp,
+        live["live_version__topic_id"],
         keys=[
             *surrogate.article_page_keys(
-                article.pk,
-                [reference["uuid"] for reference in version.document["references"]],
-                names_reviewers=bool(version.reviewers),
+                article_id, answer["references"], names_reviewers=bool(live["live_version__reviewers"])
             ),
-            surrogate.topic_key(version.topic_id) if version.topic_id else "",
+            surrogate.topic_key(live["live_version__topic_id"]) if live["live_version__topic_id"] else "",
         ],
         # The approval, or a later workflow change: `update_under_review` comes and goes.
-        last_modified=max(version.approved_at, article.updated_at),
+        last_modified=max(approved_at, live["updated_at"]),
     )
-    return json_answer(
-        request, shown, lambda: schemas.ArticleDetail.model_validate(reads.detail_of(article, in_review=in_review))
-    )
+    return shown.answer(request, lambda: HttpResponse(answer["json"], content_type=JSON))
 
 
 @api.get(

@@ -26,13 +26,12 @@ from editorial.feedback import SENT
 from editorial.models import ArticleVersion
 from reader import reads, search, surrogate
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
-from reader.live import kept
+from reader.live import IN_REVIEW, kept, live_at
 from reader.presentation import AUDIENCES, json_ld, version_context
 from reader.selectors import last_change, live_slug_after, topics_with_published_articles
 
 AUDIENCE_COOKIE = "audience"
 PAGE_CACHE_SECONDS = 60 * 60 * 24
-IN_REVIEW = (Article.State.SUBMITTED, Article.State.UNDER_REVIEW)
 
 
 def audience_of(request) -> str:
@@ -122,19 +121,6 @@ def search_view(request):
     return shown.answer(request, lambda: render(request, "articles/search.html", context))
 
 
-# What serving an article needs to know before the page cache is asked: read as plain values,
-# the cheapest query Django makes (the page is usually in the cache, so this is most of its cost).
-LIVE_FIELDS = (
-    "pk",
-    "state",
-    "updated_at",
-    "live_version_id",
-    "live_version__content_hash",
-    "live_version__approved_at",
-    "live_version__reviewers",
-)
-
-
 @reader_page
 def article_detail(request, slug: str):
     """Serve the live approved version, rendered once per version and audience and then cached.
@@ -150,12 +136,9 @@ def article_detail(request, slug: str):
     older page. Views are counted by the page's image (`count_read`), so the ones the shared
     cache serves count too.
     """
-    live, generation = kept.lookup(slug)
+    live = live_at(slug)
     if live is None:
-        live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
-        if live is None:
-            return _moved_permanently(slug)
-        kept.keep(slug, live, generation)
+        return _moved_permanently(slug)
     article_id, version_id = live["pk"], live["live_version_id"]
     approved_at = live["live_version__approved_at"]
     loaded = functools.cache(lambda: _article_to_render(article_id))
