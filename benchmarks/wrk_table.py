@@ -1,4 +1,4 @@
-"""Print benchmarks/http_bench.sh's figures from wrk's outputs: req/s, p50, p99 and the two ratios.
+"""Print benchmarks/http_bench.sh's figures from wrk's outputs: req/s, p50, p99 and the ratios.
 
     wrk_table.py RESULTS_DIR
 
