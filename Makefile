@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test bench lint format diagram migrate demo clean stack-test requirements runtime-check
+.PHONY: run test bench lint format diagram migrate demo clean stack-test requirements runtime-check api-contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ run: demo
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest
+
+# The read API against its own live OpenAPI document: Schemathesis, every check, on a server with the demo.
+api-contract: $(VENV)/.dev-installed
+	scripts/api_contract.sh
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest benchmarks -q -s -p no:cacheprovider --no-header

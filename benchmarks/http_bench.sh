@@ -7,7 +7,7 @@
 # (benchmarks/varnish/bench.vcl adds a static copy of the page), and `python -m http.server`
 # holding that copy. Workers are not recycled during the runs (GUNICORN_MAX_REQUESTS=0). Then wrk, BENCH_SECONDS (10) per run, at 8 and 32 connections, on:
 #   - /bench-floor/: a Django view returning the article's bytes, nothing else (the floor);
-#   - the article page from gunicorn;
+#   - the article page from gunicorn, and the same article from the read API (JSON, /api/v1/articles/<slug>);
 #   - the article page through Varnish, and the static copy through Varnish.
 # Prints req/s, p50 and p99 and the ratios, with the date and the machine. Asserts nothing.
 set -euo pipefail
@@ -23,6 +23,7 @@ VARNISH_PORT=8180
 VARNISH_ADMIN_PORT=8181
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 ARTICLE=/articles/what-is-the-treatment-for-muscle-jerking/
+API_ARTICLE=/api/v1/articles/what-is-the-treatment-for-muscle-jerking
 NEED_WRK=1
 # shellcheck source=scripts/stack/lib.sh
 . scripts/stack/lib.sh
@@ -45,6 +46,8 @@ export VETTED_BENCH_FLOOR_FILE=$STACK/article.html
 # Steady state: no worker recycling mid-run (production recycles each worker after ~1,000
 # requests, which at these rates would restart one every few seconds and measure Django's start-up).
 export GUNICORN_MAX_REQUESTS=0
+# wrk is one client sending thousands of requests a second: the API's per-client limit would refuse it.
+export VETTED_API_REQUESTS_PER_MINUTE=0
 
 echo "== HTTP: gunicorn and Varnish on loopback"
 log "scratch database $DB with the demo; Redis on $REDIS_PORT"
@@ -72,10 +75,11 @@ wait_http "http://127.0.0.1:$STATIC/bench-static/article.html"
 declare -A URLS=(
   [floor]="http://127.0.0.1:$WEB/bench-floor/"
   [article]="http://127.0.0.1:$WEB$ARTICLE"
+  [api-article]="http://127.0.0.1:$WEB$API_ARTICLE"
   [varnish-article]="http://127.0.0.1:$VARNISH_PORT$ARTICLE"
   [varnish-static]="http://127.0.0.1:$VARNISH_PORT/bench-static/article.html"
 )
-for target in floor article varnish-article varnish-static; do
+for target in floor article api-article varnish-article varnish-static; do
   for _ in 1 2 3; do # warm: the page cache in Redis, Varnish's copies
     curl -s -o /dev/null -H "X-Forwarded-Proto: https" "${URLS[$target]}"
   done
@@ -84,7 +88,7 @@ for target in floor article varnish-article varnish-static; do
 done
 
 for connections in 8 32; do
-  for target in floor article varnish-article varnish-static; do
+  for target in floor article api-article varnish-article varnish-static; do
     log "wrk: $target, $connections connections, ${SECONDS_PER_RUN} s"
     wrk --threads 2 --connections "$connections" --duration "${SECONDS_PER_RUN}s" --latency \
       --header "X-Forwarded-Proto: https" "${URLS[$target]}" >"$STACK/results/$target-c$connections.txt"

@@ -1,4 +1,4 @@
-"""Print benchmarks/http_bench.sh's figures from wrk's outputs: req/s, p50, p99 and the two ratios.
+"""Print benchmarks/http_bench.sh's figures from wrk's outputs: req/s, p50, p99 and the ratios.
 
     wrk_table.py RESULTS_DIR
 
@@ -13,11 +13,13 @@ from pathlib import Path
 TARGETS = {
     "floor": "Django floor view, same bytes (gunicorn)",
     "article": "article page (gunicorn)",
+    "api-article": "API article detail, JSON (gunicorn)",
     "varnish-article": "article page through Varnish (hit)",
     "varnish-static": "static copy through Varnish (hit)",
 }
 RATIOS = (
     ("article", "floor", 0.5, "article / Django floor, gunicorn"),
+    ("api-article", "article", None, "API article detail / article page, gunicorn"),
     ("varnish-article", "varnish-static", 0.8, "article / static copy, through Varnish"),
 )
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -67,6 +69,9 @@ def main(results: Path) -> None:
             if not top or not bottom:
                 continue
             ratio = top["rps"] / bottom["rps"]
+            if target is None:
+                print(f"{label}, c={connections}: {ratio:.3f}")
+                continue
             verdict = "meets" if ratio >= target else "below"
             print(f"{label}, c={connections}: {ratio:.3f} ({verdict} the {target} target)")
 

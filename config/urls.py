@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from api.views import api
 from config.views import healthz
 from reader.sitemaps import sitemap
 from reader.views import home, robots_txt
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("editorial.urls")),
     path("", include("pages.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 
 # A database that cannot be reached answers a plain 503 (config.views.server_error), not a 500.

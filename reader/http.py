@@ -161,12 +161,18 @@ def reader_page(view):
             response = view(request, *args, **kwargs)
         except Http404 as error:
             response = response_for_exception(request, error)
-        shown = getattr(response, "shown", None)
-        if signed_in or shown is None or not _nothing_personal(request, response):
-            return private(response)
-        return _shared(response, shown)
+        return with_cache_headers(request, response, signed_in=signed_in)
 
     return wrapped
+
+
+def with_cache_headers(request: HttpRequest, response: HttpResponse, *, signed_in: bool) -> HttpResponse:
+    """The shared cache's headers for a response the view described with `Shown.attach`, sent to
+    nobody signed in and with nothing personal in it; ``private, no-store`` for any other."""
+    shown = getattr(response, "shown", None)
+    if signed_in or shown is None or not _nothing_personal(request, response):
+        return private(response)
+    return _shared(response, shown)
 
 
 def private(response: HttpResponse) -> HttpResponse:

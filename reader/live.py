@@ -24,6 +24,8 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
+from articles.models import Article
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "vetted_workflow"
@@ -127,3 +129,33 @@ class _Kept:
 
 
 kept = _Kept()
+
+
+# States in which a revision of a live article is with the board: its page (and API answer) says so.
+IN_REVIEW = (Article.State.SUBMITTED, Article.State.UNDER_REVIEW)
+
+# What serving an article needs to know before a cached rendering of it is asked: read as plain
+# values, the cheapest query Django makes (the rendering is usually cached, so this is most of a read's cost).
+LIVE_FIELDS = (
+    "pk",
+    "state",
+    "updated_at",
+    "live_version_id",
+    "live_version__content_hash",
+    "live_version__approved_at",
+    "live_version__reviewers",
+    "live_version__topic_id",
+)
+
+
+def live_at(slug: str) -> dict | None:
+    """`LIVE_FIELDS` of the article whose live version is at ``slug`` (a withdrawn one's too), or None.
+
+    From what this process kept when it may be trusted, else one query, kept for the next read.
+    """
+    live, generation = kept.lookup(slug)
+    if live is None:
+        live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
+        if live is not None:
+            kept.keep(slug, live, generation)
+    return live

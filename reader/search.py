@@ -34,6 +34,7 @@ CONFIG = "english"
 @dataclass(frozen=True)
 class Result:
     title: str
+    slug: str
     url: str
     summary: str
     topic: str
@@ -121,6 +122,7 @@ def _result(article: Article, words: list[str]) -> Result:
     document = version.document
     return Result(
         title=document["title"],
+        slug=article.live_version.slug,
         url=article.get_absolute_url(),
         summary=(document.get("summary") or {}).get("text", ""),
         topic=(document.get("topic") or {}).get("name", ""),

@@ -37,3 +37,13 @@ def reference_key(uuid) -> str:
 
 def topic_key(pk: int) -> str:
     return f"topic-{pk}"
+
+
+def article_page_keys(article_id: int, reference_uuids, *, names_reviewers: bool) -> list[str]:
+    """The keys of an article's page (and of the API's answer for it): the article, each reference
+    it lists and, when it names reviewers (linked to their board profiles), the board page."""
+    return [
+        article_key(article_id),
+        *(reference_key(uuid) for uuid in reference_uuids),
+        PAGE_BOARD if names_reviewers else "",
+    ]

@@ -10,7 +10,7 @@ import functools
 from datetime import timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,13 +26,12 @@ from editorial.models import ArticleVersion
 from reader import reads, search, surrogate
 from reader.feedback import SENT
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
-from reader.live import kept
+from reader.live import IN_REVIEW, kept, live_at
 from reader.presentation import AUDIENCES, json_ld, version_context
-from reader.selectors import last_change
+from reader.selectors import last_change, live_slug_after, topics_with_published_articles
 
 AUDIENCE_COOKIE = "audience"
 PAGE_CACHE_SECONDS = 60 * 60 * 24
-IN_REVIEW = (Article.State.SUBMITTED, Article.State.UNDER_REVIEW)
 
 
 def audience_of(request) -> str:
@@ -55,11 +54,7 @@ def home(request):
         .filter(recent__gt=0)
         .order_by("-recent", "live_version__document__title")[:5]
     )
-    topics = list(
-        Topic.objects.annotate(published=Count("versions", filter=Q(versions__in=ArticleVersion.objects.published())))
-        .filter(published__gt=0)
-        .order_by("name")
-    )
+    topics = topics_with_published_articles()
     shown = Shown.of(
         [article.live_version_id for article in latest],
         [article.live_version_id for article in most_read],
@@ -126,19 +121,6 @@ def search_view(request):
     return shown.answer(request, lambda: render(request, "articles/search.html", context))
 
 
-# What serving an article needs to know before the page cache is asked: read as plain values,
-# the cheapest query Django makes (the page is usually in the cache, so this is most of its cost).
-LIVE_FIELDS = (
-    "pk",
-    "state",
-    "updated_at",
-    "live_version_id",
-    "live_version__content_hash",
-    "live_version__approved_at",
-    "live_version__reviewers",
-)
-
-
 @reader_page
 def article_detail(request, slug: str):
     """Serve the live approved version, rendered once per version and audience and then cached.
@@ -154,12 +136,9 @@ def article_detail(request, slug: str):
     older page. Views are counted by the page's image (`count_read`), so the ones the shared
     cache serves count too.
     """
-    live, generation = kept.lookup(slug)
+    live = live_at(slug)
     if live is None:
-        live = Article.objects.filter(live_version__slug=slug).values(*LIVE_FIELDS).first()
-        if live is None:
-            return _moved_permanently(slug)
-        kept.keep(slug, live, generation)
+        return _moved_permanently(slug)
     article_id, version_id = live["pk"], live["live_version_id"]
     approved_at = live["live_version__approved_at"]
     loaded = functools.cache(lambda: _article_to_render(article_id))
@@ -179,12 +158,9 @@ def article_detail(request, slug: str):
         int(approved_at.timestamp()),
         int(in_review),
         audience or "any",
-        keys=[
-            surrogate.article_key(article_id),
-            *(surrogate.reference_key(uuid) for uuid in page["references"]),
-            # The reviewers' names link to their board profiles.
-            surrogate.PAGE_BOARD if live["live_version__reviewers"] else "",
-        ],
+        keys=surrogate.article_page_keys(
+            article_id, page["references"], names_reviewers=bool(live["live_version__reviewers"])
+        ),
         # The approval, or a later workflow change: the "update under review" notice comes and goes.
         last_modified=max(approved_at, live["updated_at"]),
         audience=audience,
@@ -291,12 +267,7 @@ def _moved_permanently(slug: str):
     Queries: one, after the live slugs did not match. The newest version approved at ``slug``
     decides, and only while its article still has a live version (a withdrawn one's answers 410).
     """
-    live_slug = (
-        ArticleVersion.objects.filter(slug=slug, article__live_version__isnull=False)
-        .order_by("-approved_at")
-        .values_list("article__live_version__slug", flat=True)
-        .first()
-    )
+    live_slug = live_slug_after(slug)
     if live_slug is None:
         raise Http404("No article has been published at this address.")
     return redirect("reader:detail", slug=live_slug, permanent=True)

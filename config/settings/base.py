@@ -44,11 +44,18 @@ INSTALLED_APPS = [
     "pages",
     "writing",
     "reader",
+    "api",
+    "ninja",  # its templates and static files: the API docs page serves Swagger UI from this origin
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that can answer: a CORS preflight to /api/ is answered here.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Around everything that can answer an /api/ request with an error: it becomes a problem.
+    "api.middleware.ProblemDetailsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.control_characters.RefuseControlCharactersMiddleware",
@@ -256,6 +263,16 @@ VETTED_READS_FLUSH_SECONDS = env.int("VETTED_READS_FLUSH_SECONDS", default=300)
 # The shared caches (Varnish) to purge when what readers see changes (editorial.purges), e.g.
 # "http://127.0.0.1:6081/"; empty: no shared cache, purges are recorded and marked not sent.
 VETTED_VARNISH_URLS = env.list("VETTED_VARNISH_URLS", default=[])
+
+# The read API (/api/v1/, app api): requests per client address a minute (0: no limit), and CORS,
+# open to every origin for reading, on /api/ only (django-cors-headers).
+VETTED_API_REQUESTS_PER_MINUTE = env.int("VETTED_API_REQUESTS_PER_MINUTE", default=600)
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["if-none-match", "if-modified-since", "accept"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # The client's address (config.client_ip), for the feedback limit, login throttling and /healthz.
 # Behind a reverse proxy, name the header it appends the client to, how many proxies append to
