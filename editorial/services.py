@@ -14,7 +14,7 @@ from django_fsm import can_proceed
 
 from articles.document import build_document, claim_fingerprint, claim_fingerprints, content_hash, search_text
 from articles.models import Article, Claim
-from editorial import conditions, notifications, permissions, purges
+from editorial import conditions, notifications, permissions, purges, schedule
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
@@ -22,17 +22,25 @@ from reader.live import notify_workflow_change
 
 
 def perform_transition(
-    article: Article, transition: str, *, by, comment: str = "", due_at: datetime | None = None
+    article: Article,
+    transition: str,
+    *,
+    by,
+    comment: str = "",
+    due_at: datetime | None = None,
+    change_note: str = "",
 ) -> Article:
     """Move ``article`` along the workflow as ``by``, or raise a WorkflowError and change nothing.
 
-    ``due_at`` applies to ``start_review`` when the reviewer takes the article from the queue.
+    ``due_at`` applies to ``start_review`` when the reviewer takes the article from the queue;
+    ``change_note`` to ``approve``: what changed, for readers (required from the second version on).
     Returns the article as saved; the instance passed in is refreshed too.
     """
     if transition not in TRANSITIONS:
         raise WorkflowError(f"“{transition}” is not a workflow action.", code="unknown_transition")
     facts = TRANSITIONS[transition]
     comment = _checked_text(comment, TransitionLog, "comment")
+    change_note = _checked_text(change_note, ArticleVersion, "change_note")
     with transaction.atomic():
         locked = _lock(article)
         method = getattr(locked, transition)
@@ -45,7 +53,7 @@ def perform_transition(
         if facts.needs_comment and not comment:
             raise WorkflowError(facts.comment_prompt, code="comment_required")
         from_state = locked.state
-        log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at)
+        log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at, change_note=change_note)
         locked._history_user = by
         locked._change_reason = f"{transition}: {comment}" if comment else transition
         locked.save(update_fields=[*Article.WORKFLOW_FIELDS, "updated_at"])
@@ -283,7 +291,7 @@ def _log(article: Article, transition: str, *, from_state: str, by, comment: str
     )
 
 
-def _submit(article: Article, *, by, comment, due_at) -> dict:
+def _submit(article: Article, *, by, comment, due_at, change_note) -> dict:
     problems = [problem.message for problem in conditions.readiness(article, build_document(article))]
     if problems:
         raise WorkflowError(
@@ -295,7 +303,7 @@ def _submit(article: Article, *, by, comment, due_at) -> dict:
     return {}
 
 
-def _start_review(article: Article, *, by, comment, due_at) -> dict:
+def _start_review(article: Article, *, by, comment, due_at, change_note) -> dict:
     if permissions.active_assignment(by, article) is None:
         due_at = due_at or timezone.now() + timedelta(days=settings.VETTED_REVIEW_DUE_DAYS)
         if due_at <= timezone.now():
@@ -307,13 +315,18 @@ def _start_review(article: Article, *, by, comment, due_at) -> dict:
     return {}
 
 
-def _request_changes(article: Article, *, by, comment, due_at) -> dict:
+def _request_changes(article: Article, *, by, comment, due_at, change_note) -> dict:
     _close_round(article, decided_by=by, status=ReviewAssignment.Status.CHANGES_REQUESTED)
     article.request_changes()
     return {}
 
 
-def _approve(article: Article, *, by, comment, due_at) -> dict:
+def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
+    if article.live_version_id and not change_note:
+        raise WorkflowError(
+            "Write a short change note for readers: what changed since the version they see now.",
+            code="change_note_required",
+        )
     document = build_document(article)
     problems = conditions.approval_problems(article, by, document)
     if problems:
@@ -364,6 +377,8 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
             "approved": now.isoformat(),
         },
         search_text=search_text(document),
+        change_note=change_note,
+        evidence_search_due=schedule.evidence_search_due(document),
     )
     article.live_version = version
     return {"content_hash": digest, "version": version}
@@ -379,7 +394,7 @@ def _close_round(article: Article, *, decided_by, status: str) -> None:
 
 
 def _state_only(name: str):
-    def apply(article: Article, *, by, comment, due_at) -> dict:
+    def apply(article: Article, *, by, comment, due_at, change_note) -> dict:
         getattr(article, name)()
         return {}
 
