@@ -9,6 +9,7 @@ import json
 from django.utils.dateparse import parse_datetime
 
 from articles.document import with_citation_numbers
+from articles.evidence import last_checked
 from editorial.schedule import rereview_due_on
 
 AUDIENCES = {
@@ -26,6 +27,7 @@ def version_context(version, *, audience: str = "", in_review: bool = False) -> 
         "audience": audience,
         "in_review": in_review,
         "next_review": rereview_due_on(version.approved_at),
+        "evidence_checked": last_checked(version.document),
         "timeline": _timeline(version),
     }
 

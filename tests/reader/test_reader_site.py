@@ -60,7 +60,7 @@ def test_trust_block_shows_the_review_steps_reviewer_dates_and_policy(reader):
         assert f'<span class="step-label">{step}</span> <time' in html
     approved = timezone.localtime(version.approved_at)
     assert 'Medically reviewed by <a href="/advisory-board/"><strong>Maya Okafor, MD</strong></a> on <time' in html
-    assert f'Last updated: <time datetime="{approved:%Y-%m-%d}' in html
+    assert f'Last reviewed: <time datetime="{approved:%Y-%m-%d}' in html
     assert f'Next review due: <time datetime="{(approved.replace(year=approved.year + 1)):%Y-%m}' in html
     assert f'href="{reverse("pages:editorial_policy")}"' in html
     assert "Professional medical disclaimer" in html
