@@ -24,14 +24,18 @@ def test_an_author_grades_a_claim_and_a_patient_sees_the_badge_explained(page, l
     editor = page.locator(f"#grade-{claim.uuid}")
     editor.locator("summary").click()
     editor.get_by_label("Certainty of evidence").select_option(label="Low")
-    editor.get_by_label("Recommendation (if the claim recommends)").select_option(label="Conditional recommendation for")
+    editor.get_by_label("Recommendation (if the claim recommends)").select_option(
+        label="Conditional recommendation for"
+    )
     editor.get_by_label("Evidence last searched").fill("2025-04-01")
     screenshot("author-grade-editor", element=f"#claim-{claim.uuid}")
     editor.get_by_role("button", name="Save grade").click()
     page.wait_for_load_state()
     assert page.get_by_text("Grade and evidence search saved.").is_visible()
-    assert page.locator(f"#grade-{claim.uuid} summary").inner_text().startswith(
-        "Grade and evidence: low certainty; conditional for"
+    assert (
+        page.locator(f"#grade-{claim.uuid} summary")
+        .inner_text()
+        .startswith("Grade and evidence: low certainty; conditional for")
     )
     claim.refresh_from_db()
     assert (claim.certainty, claim.strength, claim.direction) == ("low", "conditional", "for")
