@@ -267,11 +267,12 @@ def _mark(review: ClaimReview, current: bool) -> Mark:
 
 
 def _previous(before: Document, after: Document):
-    """The live version's claims and sections by UUID, what is gone since, and reference edits."""
+    """The live version's claims and sections by UUID, what is gone since, and grade and reference edits."""
     old_claims = {claim["uuid"]: claim for claim in claims_in_reading_order(before)}
     new_claims = {claim["uuid"] for claim in claims_in_reading_order(after)}
     old_sections = {section["uuid"]: section for section in sections_in_reading_order(before)}
     new_sections = {section["uuid"] for section in sections_in_reading_order(after)}
     removed = [f"Section “{s['heading']}”" for uuid, s in old_sections.items() if uuid not in new_sections]
     removed += [f"Claim “{c['text']}”" for uuid, c in old_claims.items() if uuid not in new_claims]
-    return old_claims, old_sections, removed, compare(before, after).references
+    changes = compare(before, after)
+    return old_claims, old_sections, removed, [*changes.grades, *changes.references]

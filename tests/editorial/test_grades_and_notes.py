@@ -100,7 +100,9 @@ def test_the_review_page_shows_the_grade_beside_the_sources_and_what_it_was():
     html = response.content.decode()
     assert 'class="grade"><span class="grade-label">GRADE:</span> moderate certainty; conditional for' in html
     assert "was low certainty; conditional for" in html
-    assert html.index(f'id="claim-{claim.uuid}"') < html.index("moderate certainty; conditional for")
+    assert "Grade changed from low certainty; conditional for to moderate certainty; conditional for" in html
+    row = html.index(f'id="claim-{claim.uuid}"')
+    assert row < html.index('<span class="grade-label">GRADE:</span> moderate certainty; conditional for')
 
 
 def test_the_diff_lists_grade_changes_and_new_search_dates():
@@ -257,3 +259,14 @@ def _board():
     from editorial.notifications import board_members
 
     return list(board_members())
+
+
+def test_the_admin_claim_forms_offer_the_grade_and_evidence_fields():
+    """Editors grade claims in the article's admin page too, with the same fields and choices."""
+    article = workflow.ready_article()
+    html = logged_in(workflow.editor()).get(reverse("admin:articles_article_change", args=[article.pk])).content
+    page = html.decode()
+    for name in ("certainty", "strength", "direction", "good_practice", "evidence_searched_on"):
+        assert f"-{name}" in page, name
+    assert '<option value="very_low">Very low</option>' in page
+    assert "search_interval_months" in page

@@ -292,3 +292,15 @@ def cite(claim, reference):
     from tests.factories import cite as add_citation
 
     return add_citation(claim, reference)
+
+
+def test_an_old_version_page_and_a_topic_feed_are_read_in_two_queries(reader, settings, django_assert_num_queries):
+    settings.VETTED_PUBLISH_OLD_VERSIONS = True
+    topic = TopicFactory()
+    article = revised(workflow.approved(workflow.ready_article(topic=topic)), note="Updated.")
+    # Queries: the article by its live slug with the live version; the old version.
+    with django_assert_num_queries(2):
+        assert reader.get(reverse("reader:version", args=[article.slug, 1])).status_code == 200
+    # Queries: the topic; its latest approvals with the site's last change.
+    with django_assert_num_queries(2):
+        assert reader.get(f"/topics/{topic.slug}/feed/").status_code == 200
