@@ -155,6 +155,8 @@ def test_approving_a_revision_without_a_change_note_is_refused_and_changes_nothi
     perform_transition(article, "approve", by=reviewer, change_note="Dose advice updated.")
     assert article.live_version.number == 2
     assert article.live_version.change_note == "Dose advice updated."
+    notice = Notification.objects.filter(kind="approved", article=article).latest("id")
+    assert "What changed, as readers are told: Dose advice updated." in notice.body_text
 
 
 def test_a_first_version_needs_no_change_note():
