@@ -160,6 +160,7 @@ def test_old_texts_can_be_published_by_a_setting(reader, settings):
     assert "It has been replaced" in old
     assert reader.get(reverse("reader:version", args=[article.slug, 2])).status_code == 302
     assert reader.get(reverse("reader:version", args=[article.slug, 3])).status_code == 404
+    assert reader.get(f"/articles/{article.slug}/versions/{10**30}/").status_code == 404
 
 
 def test_a_withdrawn_articles_history_is_gone_and_an_old_slug_redirects(reader):
