@@ -45,22 +45,26 @@ def build_document(article: Article) -> Document:
         sections_by_parent[section.parent_id].append(section)
 
     def claim_node(claim: Claim) -> dict[str, Any]:
-        return {
+        node = {
             "uuid": str(claim.uuid),
             "text": claim.text,
             "plain_language": claim.plain_language,
             "citations": [str(reference.uuid) for reference in cited_by_claim[claim.pk]],
             "children": [claim_node(child) for child in claims_by_parent[(claim.section_id, claim.pk)]],
         }
+        return {**node, **_grade_and_evidence(claim)}
 
     def section_node(section: Section) -> dict[str, Any]:
-        return {
+        node = {
             "uuid": str(section.uuid),
             "heading": section.heading,
             "intro": section.intro,
             "claims": [claim_node(claim) for claim in claims_by_parent[(section.pk, None)]],
             "children": [section_node(child) for child in sections_by_parent[section.pk]],
         }
+        if section.search_interval_months:
+            node["search_interval_months"] = section.search_interval_months
+        return node
 
     summaries = claims_by_parent[(None, None)]
     document: Document = {
@@ -78,6 +82,19 @@ def build_document(article: Article) -> Document:
         for number, ref_uuid in enumerate(cited_in_reading_order(document), start=1)
     ]
     return document
+
+
+def _grade_and_evidence(claim: Claim) -> dict[str, Any]:
+    """A claim's grade and evidence-search dates, as keys present only when set: a document
+    without them (and its hash, and its claims' fingerprints) reads as it did before grading."""
+    extra: dict[str, Any] = {}
+    if claim.grade:
+        extra["grade"] = claim.grade
+    if claim.evidence_searched_on:
+        extra["evidence_searched_on"] = claim.evidence_searched_on.isoformat()
+    if claim.search_interval_months:
+        extra["search_interval_months"] = claim.search_interval_months
+    return extra
 
 
 def reference_entry(reference: Reference, number: int) -> dict[str, Any]:
@@ -188,20 +205,30 @@ def _source(entry: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in entry.items() if key not in {"number", "first_cited_by"}}
 
 
-def _claim_digest(text: str, plain_language: str, sources: list[dict[str, Any]]) -> str:
-    return _digest({"text": text, "plain_language": plain_language, "citations": [_source(s) for s in sources]})
+# What a reviewer verifies besides the words and sources, entering the fingerprint only when set
+# (so marks made before grading existed stay valid on claims nobody graded).
+VERIFIED_EXTRAS = ("grade", "evidence_searched_on")
+
+
+def _claim_digest(
+    text: str, plain_language: str, sources: list[dict[str, Any]], extras: dict[str, Any] | None = None
+) -> str:
+    checked = {"text": text, "plain_language": plain_language, "citations": [_source(s) for s in sources]}
+    checked.update({key: value for key, value in (extras or {}).items() if key in VERIFIED_EXTRAS and value})
+    return _digest(checked)
 
 
 def claim_fingerprints(document: Document) -> dict[str, str]:
-    """Map each claim's UUID to a digest of what a reviewer checks: its words and its sources.
+    """Map each claim's UUID to a digest of what a reviewer checks: its words, its sources, its
+    grade and when its evidence was last searched.
 
     Cited references enter with their bibliographic data, so correcting a cited reference
-    voids the marks on the claims that cite it.
+    voids the marks on the claims that cite it; so does changing a grade.
     """
     references = {reference["uuid"]: reference for reference in document["references"]}
     return {
         claim["uuid"]: _claim_digest(
-            claim["text"], claim["plain_language"], [references[ref_uuid] for ref_uuid in claim["citations"]]
+            claim["text"], claim["plain_language"], [references[ref_uuid] for ref_uuid in claim["citations"]], claim
         )
         for claim in claims_in_reading_order(document)
     }
@@ -211,7 +238,10 @@ def claim_fingerprint(claim: Claim) -> str:
     """The same digest as `claim_fingerprints` gives, for one claim, in one query."""
     citations = Citation.objects.filter(claim=claim).select_related("reference").order_by("position", "id")
     return _claim_digest(
-        claim.text, claim.plain_language, [reference_entry(citation.reference, 0) for citation in citations]
+        claim.text,
+        claim.plain_language,
+        [reference_entry(citation.reference, 0) for citation in citations],
+        _grade_and_evidence(claim),
     )
 
 

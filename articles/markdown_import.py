@@ -26,6 +26,9 @@ transaction. Rules a person can rely on:
   so nothing that cites a source is lost.
 - List items are claims; nested items are nested claims. Items nested deeper than
   `Claim.MAX_DEPTH` are placed on the deepest level, after their ancestor, and reported.
+- A claim may end with a GRADE marker: ``{GRADE: moderate}``, ``{GRADE: low; conditional
+  against}``, ``{GRADE: very low; strong for}`` or ``{good practice}`` (`articles.grading`). It
+  is removed from the text; one that cannot be read is reported and the claim imported ungraded.
 - ``[1]``, ``[1, 2]``, ``[1-3]`` cite items of the numbered list under ``## References`` (or
   ``## Sources``); ``[@doi:10.1000/x]`` and ``[@pmid:123]`` cite by identifier. Markers are
   removed from the stored text.
@@ -50,6 +53,8 @@ from django.utils import timezone
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from articles.grading import MARKER as MARKER_GRADE
+from articles.grading import MarkerError, parse_marker
 from articles.models import Article, ArticleContent, Claim, Section, ensure_articles_editable
 from references.importers import PUBMED_URL, ImportProblem, ParsedReference, save_references
 from references.models import Citation, Reference
@@ -108,6 +113,7 @@ class ClaimPlan:
     markers: list[Marker] = field(default_factory=list)
     plain_language: str = ""
     children: list["ClaimPlan"] = field(default_factory=list)
+    grade: dict = field(default_factory=dict)  # Claim's grade fields, from a trailing {GRADE: …} marker
 
 
 @dataclass
@@ -312,7 +318,8 @@ class _Reader:
                     f"was placed on level {Claim.MAX_DEPTH}.",
                     "nested_too_deep",
                 )
-            claim = ClaimPlan(text=text, line=line, markers=markers)
+            grade = next((part.grade for part in parts if part.grade), {})
+            claim = ClaimPlan(text=text, line=line, markers=markers, grade=grade)
             if depth >= Claim.MAX_DEPTH:
                 claims.extend([claim, *kids])
             else:
@@ -363,7 +370,13 @@ class _Reader:
             markers.append(marker)
             return ""
 
-        return ClaimPlan(text=" ".join(MARKER.sub(take, raw).split()), line=line, markers=markers)
+        text = " ".join(MARKER.sub(take, raw).split())
+        try:
+            text, grade = parse_marker(text)
+        except MarkerError as error:
+            text, grade = MARKER_GRADE.sub("", text).rstrip(), None
+            self._report(line, f"{error} The claim was imported without a grade.", "invalid_grade")
+        return ClaimPlan(text=text, line=line, markers=markers, grade=grade or {})
 
     def _plain(self, inline: SyntaxTreeNode, *, where: str) -> str:
         """Inline text where citations do not belong (headings): markers are dropped and reported."""
@@ -690,6 +703,7 @@ class _Writer:
             position=position,
             text=plan.text,
             plain_language=plan.plain_language,
+            **plan.grade,
         )
         self.claims[depth].append(self._valid(claim, plan.line))
         self.cited.append((claim, plan))

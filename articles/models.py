@@ -3,6 +3,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from articles.grading import Certainty, Direction, Strength, grade_of
 from articles.text import MultiLineValidator, SingleLineValidator
 
 
@@ -97,6 +99,9 @@ class ArticleContent(models.Model):
         if self.pk is not None:
             ids.update(type(self)._base_manager.filter(pk=self.pk).values_list(self.article_lookup, flat=True))
         return ids
+
+
+MAX_SEARCH_INTERVAL_MONTHS = 120
 
 
 class Topic(models.Model):
@@ -340,12 +345,27 @@ class Section(ArticleContent):
     position = models.PositiveIntegerField(_("position"), default=0)
     heading = models.CharField(_("heading"), max_length=200, validators=[SingleLineValidator(_("heading"))])
     intro = models.TextField(_("intro"), blank=True, validators=[MultiLineValidator(_("intro"))])
+    search_interval_months = models.PositiveSmallIntegerField(
+        _("evidence search every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SEARCH_INTERVAL_MONTHS)],
+        help_text=_("How often the evidence for this section's claims is searched again; empty: the article's."),
+    )
 
     history = HistoricalRecords()
     objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(search_interval_months__isnull=True)
+                | models.Q(search_interval_months__gte=1, search_interval_months__lte=MAX_SEARCH_INTERVAL_MONTHS),
+                name="section_search_interval_range",
+                violation_error_message=_("Search the evidence again every 1 to 120 months."),
+            ),
+        ]
         indexes = [models.Index(fields=["article", "position"], name="section_article_position_idx")]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
@@ -391,6 +411,11 @@ class Claim(ArticleContent):
 
     MAX_DEPTH = 3
 
+    # GRADE's scales; their meanings for readers are in articles.grading.
+    Certainty = Certainty
+    Strength = Strength
+    Direction = Direction
+
     uuid = models.UUIDField(_("stable ID"), default=uuid.uuid4, unique=True, editable=False)
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="claims")
     section = models.ForeignKey(
@@ -418,6 +443,41 @@ class Claim(ArticleContent):
         help_text=_("The same statement in everyday words, for patients."),
         validators=[MultiLineValidator(_("plain-language text"))],
     )
+    certainty = models.CharField(
+        _("certainty of evidence"),
+        max_length=16,
+        choices=Certainty.choices,
+        blank=True,
+        help_text=_("GRADE: how confident we are in the evidence behind the claim."),
+    )
+    strength = models.CharField(
+        _("strength of recommendation"),
+        max_length=16,
+        choices=Strength.choices,
+        blank=True,
+        help_text=_("Only for a recommendation; set with a direction."),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, blank=True, help_text=_("For or against.")
+    )
+    good_practice = models.BooleanField(
+        _("good-practice statement"),
+        default=False,
+        help_text=_("Ungraded by design: the benefit is so clear that grading the evidence would add nothing."),
+    )
+    evidence_searched_on = models.DateField(
+        _("evidence last searched"),
+        null=True,
+        blank=True,
+        help_text=_("When the literature for this claim was last searched for new evidence."),
+    )
+    search_interval_months = models.PositiveSmallIntegerField(
+        _("evidence search every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SEARCH_INTERVAL_MONTHS)],
+        help_text=_("Empty: the section's interval, else the article's re-review interval."),
+    )
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -436,6 +496,22 @@ class Claim(ArticleContent):
                 name="claim_summary_has_no_parent",
                 violation_error_message=_("The short answer cannot be nested under another claim."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(good_practice=False) | models.Q(certainty="", strength="", direction=""),
+                name="claim_good_practice_is_ungraded",
+                violation_error_message=_("A good-practice statement carries no grade: clear the grade or the flag."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(strength="", direction="") | (~models.Q(strength="") & ~models.Q(direction="")),
+                name="claim_strength_with_direction",
+                violation_error_message=_("A recommendation has both a strength and a direction (for or against)."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(search_interval_months__isnull=True)
+                | models.Q(search_interval_months__gte=1, search_interval_months__lte=MAX_SEARCH_INTERVAL_MONTHS),
+                name="claim_search_interval_range",
+                violation_error_message=_("Search the evidence again every 1 to 120 months."),
+            ),
         ]
         indexes = [models.Index(fields=["article", "position"], name="claim_article_position_idx")]
         verbose_name = _("claim")
@@ -447,6 +523,13 @@ class Claim(ArticleContent):
     @property
     def is_summary(self) -> bool:
         return self.section_id is None
+
+    @property
+    def grade(self) -> dict | None:
+        """The grade as documents freeze it (see `articles.grading.grade_of`), None when ungraded."""
+        return grade_of(
+            certainty=self.certainty, strength=self.strength, direction=self.direction, good_practice=self.good_practice
+        )
 
     def clean(self) -> None:
         if self.section_id is not None and self.section.article_id != self.article_id:

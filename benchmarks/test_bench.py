@@ -2,8 +2,9 @@
 
 Each figure is the median of several runs on a test database built for the run: the reader page
 of a 1,000-claim article (rendered, then from the cache), search over 300 approved articles,
-the board's review page for 200 claims, a reminder scan over an archive of 2,000 closed
-assignments with 50 overdue ones, and the import of a Markdown article of 10,000 claims (the
+the updates feed, the board's review page for 200 claims, a reminder scan over an archive of
+2,000 closed assignments with 50 overdue ones, the evidence-search scan over 200 approved
+articles with 50 due, and the import of a Markdown article of 10,000 claims (the
 largest the workspace form takes), with its query count.
 """
 
@@ -74,6 +75,24 @@ def test_search_over_three_hundred_articles():
     reader = Client()
     url = reverse("reader:search")
     measure("search “condition 42” over 300 approved articles", lambda: reader.get(url, {"q": "condition 42"}))
+    measure("updates feed (Atom), latest 50 of 300 approved articles", lambda: reader.get("/feeds/updates/"))
+
+
+def test_evidence_search_scan_over_approved_articles():
+    workflow.editor()
+    board_member = workflow.reviewer()
+    long_ago = timezone.localdate() - timedelta(days=400)
+    for index in range(200):
+        article = workflow.ready_article(claims=2)
+        if index % 4 == 0:  # 50 articles with an overdue evidence search, 150 not due
+            Claim.objects.filter(article=article, section__isnull=False).update(evidence_searched_on=long_ago)
+        workflow.approved(article, by=board_member)
+    now = timezone.now()
+    reminders.scan_evidence_searches_due(now)
+    measure(
+        "evidence-search scan: 200 approved, 50 due (steady state)",
+        lambda: reminders.scan_evidence_searches_due(now),
+    )
 
 
 def test_review_page_of_two_hundred_claims():

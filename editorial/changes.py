@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from articles.document import Document, claims_in_reading_order, sections_in_reading_order
+from articles.grading import describe
 
 REFERENCE_FIELDS = {
     "kind_label": "kind",
@@ -30,13 +31,14 @@ class Changes:
 
     sections: list[str] = field(default_factory=list)
     claims: list[str] = field(default_factory=list)
+    grades: list[str] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.sections or self.claims or self.references)
+        return bool(self.sections or self.claims or self.grades or self.references)
 
     def lines(self) -> list[str]:
-        return [*self.sections, *self.claims, *self.references]
+        return [*self.sections, *self.claims, *self.grades, *self.references]
 
 
 def _excerpt(text: str, limit: int = 70) -> str:
@@ -86,8 +88,15 @@ def compare(before: Document, after: Document) -> Changes:
             edits.append("plain-language text")
         if _cited(before, old) != _cited(after, claim):
             edits.append("citations")
+        if old.get("evidence_searched_on") != claim.get("evidence_searched_on"):
+            edits.append("evidence search date")
         if edits:
             changes.claims.append(f"Claim edited ({', '.join(edits)}): “{_excerpt(claim['text'])}”.")
+        if old.get("grade") != claim.get("grade"):
+            changes.grades.append(
+                f"Grade changed from {describe(old.get('grade'))} to {describe(claim.get('grade'))}: "
+                f"“{_excerpt(claim['text'])}”."
+            )
     for uuid, claim in old_claims.items():
         if uuid not in new_claims:
             changes.claims.append(f"Claim removed: “{_excerpt(claim['text'])}”.")
@@ -109,3 +118,61 @@ def compare(before: Document, after: Document) -> Changes:
         if uuid not in new_references:
             changes.references.append(f"Reference no longer cited: “{_excerpt(reference['title'])}”.")
     return changes
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
+
+
+def draft_note(before: Document | None, after: Document) -> str:
+    """A public change note for the editor to edit before approving: what changed for readers,
+    counted from the claim-level diff. ``before`` is the live version's document, None for a first
+    version."""
+    if before is None:
+        return "First published version."
+    old_claims, new_claims = _claims(before), _claims(after)
+    added = [uuid for uuid in new_claims if uuid not in old_claims]
+    removed = [uuid for uuid in old_claims if uuid not in new_claims]
+    kept = [uuid for uuid in new_claims if uuid in old_claims]
+    edited = [
+        uuid
+        for uuid in kept
+        if (old_claims[uuid]["text"], old_claims[uuid]["plain_language"], _cited(before, old_claims[uuid]))
+        != (new_claims[uuid]["text"], new_claims[uuid]["plain_language"], _cited(after, new_claims[uuid]))
+    ]
+    regraded = [uuid for uuid in kept if old_claims[uuid].get("grade") != new_claims[uuid].get("grade")]
+    graded_new = [uuid for uuid in added if new_claims[uuid].get("grade")]
+    rechecked = [
+        uuid
+        for uuid in kept
+        if new_claims[uuid].get("evidence_searched_on")
+        and old_claims[uuid].get("evidence_searched_on") != new_claims[uuid].get("evidence_searched_on")
+    ]
+    old_refs = {reference["uuid"] for reference in before["references"]}
+    new_refs = {reference["uuid"] for reference in after["references"]}
+    parts = []
+    if added:
+        parts.append(f"added {_count(len(added), 'statement', 'statements')}")
+    if edited:
+        parts.append(f"revised {_count(len(edited), 'statement', 'statements')}")
+    if removed:
+        parts.append(f"removed {_count(len(removed), 'statement', 'statements')}")
+    if regraded:
+        shown = "; ".join(
+            f"“{_excerpt(new_claims[uuid]['text'], 50)}” now {describe(new_claims[uuid].get('grade'))}"
+            for uuid in regraded[:3]
+        )
+        more = f" and {len(regraded) - 3} more" if len(regraded) > 3 else ""
+        parts.append(f"updated the grade of evidence ({shown}{more})")
+    if graded_new:
+        parts.append(f"graded {_count(len(graded_new), 'new statement', 'new statements')}")
+    if rechecked:
+        parts.append(f"searched the evidence again for {_count(len(rechecked), 'statement', 'statements')}")
+    if new_refs - old_refs:
+        parts.append(f"cited {_count(len(new_refs - old_refs), 'new reference', 'new references')}")
+    if old_refs - new_refs:
+        parts.append(f"stopped citing {_count(len(old_refs - new_refs), 'reference', 'references')}")
+    if not parts:
+        return "Reviewed again by the Medical Advisory Board; no changes to the content."
+    sentence = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    return f"{sentence[0].upper()}{sentence[1:]}."

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from articles.document import Document, claim_fingerprints, walk
+from articles.grading import is_recommendation_without_certainty
 from editorial.models import ClaimReview
 from references.models import Reference
 
@@ -34,8 +35,9 @@ class Problem:
 
 def submission_problems(document: Document, gathered=()) -> list[Problem]:
     """Everything that keeps an article from review, in reading order: a missing or uncited short
-    answer, no claim at all, sections without claims, uncited claims, references gathered but
-    cited nowhere, and cited references missing what a reader needs to find them.
+    answer, no claim at all, sections without claims, uncited claims, recommendations without a
+    certainty of evidence, references gathered but cited nowhere, and cited references missing
+    what a reader needs to find them.
 
     The one readiness rule: the author's checklist, the submit service and the admin's Submit
     button all ask it. ``gathered``: the article's gathered references (model instances).
@@ -63,6 +65,15 @@ def submission_problems(document: Document, gathered=()) -> list[Problem]:
         elif place.kind == "claim" and not place.node["citations"]:
             where = f"Section “{' › '.join(place.trail)}”, claim {place.number} (“{_excerpt(place.node['text'])}”)"
             problems.append(Problem(f"{where} cites no reference.", f"claim-{place.node['uuid']}"))
+    for where, claim in located_claims(document):
+        if is_recommendation_without_certainty(claim.get("grade")):
+            problems.append(
+                Problem(
+                    f"{where} (“{_excerpt(claim['text'])}”) is a {claim['grade']['strength']} recommendation "
+                    "without a certainty of evidence: grade it, or mark it a good-practice statement.",
+                    f"claim-{claim['uuid']}",
+                )
+            )
     cited = {reference["uuid"] for reference in document["references"]}
     by_uuid = {str(reference.uuid): reference for reference in gathered}
     for uuid, reference in by_uuid.items():

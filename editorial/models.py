@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 from articles.text import MultiLineValidator
 from editorial.records import AppendOnlyModel, AppendOnlyQuerySet
+
+CHANGE_NOTE_MAX_LENGTH = 1000
 
 
 class ArticleVersionQuerySet(AppendOnlyQuerySet):
@@ -69,6 +72,20 @@ class ArticleVersion(AppendOnlyModel):
     )
     search_headings = models.TextField(
         _("search headings"), blank=True, help_text=_("The document's section headings, one per line, for search.")
+    )
+    change_note = models.TextField(
+        _("change note"),
+        blank=True,
+        max_length=CHANGE_NOTE_MAX_LENGTH,
+        validators=[MultiLineValidator(_("change note")), MaxLengthValidator(CHANGE_NOTE_MAX_LENGTH)],
+        help_text=_("What changed for readers, shown on the article page and in its history and feeds."),
+    )
+    evidence_search_due = models.DateField(
+        _("evidence search due"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("The earliest date a claim's evidence search falls due (articles.evidence); empty if none dated."),
     )
 
     objects = ArticleVersionQuerySet.as_manager()
@@ -280,6 +297,7 @@ class Notification(models.Model):
         OVERDUE_ESCALATED = "overdue_escalated", _("Overdue review escalated")
         UNASSIGNED = "unassigned", _("Submission waiting for a reviewer")
         REREVIEW_DUE = "rereview_due", _("Re-review due")
+        EVIDENCE_DUE = "evidence_due", _("Evidence search due")
         DIGEST = "digest", _("Daily digest")
 
     class Status(models.TextChoices):

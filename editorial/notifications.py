@@ -225,7 +225,12 @@ def _approved(article, entry, assignment) -> Message | None:
         f"Approved and published: {article.title}",
         [
             f"{entry.actor_name} approved “{article.title}”. "
-            f"Version {article.live_version.number} is now live for readers."
+            f"Version {article.live_version.number} is now live for readers.",
+            *(
+                [f"What changed, as readers are told: {article.live_version.change_note}"]
+                if article.live_version.change_note
+                else []
+            ),
         ],
         "Read the published article",
         absolute(article.get_absolute_url()),

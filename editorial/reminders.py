@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from accounts.digest import opt_out_path
 from articles.document import build_document
+from articles.evidence import EvidenceSearch
 from articles.models import Article
 from config.site import absolute
 from editorial import schedule
 from editorial.changes import compare
+from editorial.conditions import located_claims
 from editorial.models import Notification, ReviewAssignment
 from editorial.notifications import Item, Message, admin_url, board_members, editors, write
 
@@ -34,6 +36,7 @@ def scan(now: datetime | None = None) -> dict[str, int]:
         "overdue": scan_overdue_reviews(now),
         "unassigned": scan_unassigned_submissions(now),
         "rereview_due": scan_rereviews_due(now),
+        "evidence_due": scan_evidence_searches_due(now),
         "digest": scan_digests(now),
     }
 
@@ -265,6 +268,81 @@ def _rereview_message(article: Article) -> Message:
     return Message(
         Notification.Kind.REREVIEW_DUE, f"Re-review due: {article.title}", lines, "Open the article", admin_url(article)
     )
+
+
+def evidence_search_due(now: datetime) -> QuerySet:
+    """Approved articles whose live version has an evidence search due by ``now`` (an indexed date
+    kept on the version at approval). As for re-reviews, a revision in progress is not reminded."""
+    return Article.objects.filter(
+        state=Article.State.APPROVED, live_version__evidence_search_due__lte=timezone.localdate(now)
+    ).select_related("live_version")
+
+
+def scan_evidence_searches_due(now: datetime) -> int:
+    """Tell the board and editors, claim by claim, which claims' evidence is due to be searched again.
+
+    One notice per article and due date: the key names the latest due date among the overdue
+    claims, so a claim falling due later brings a new notice and a second scan brings none.
+    """
+    today = timezone.localdate(now)
+    recipients = None
+    written = 0
+    for batch in _batches(evidence_search_due(now)):
+        if recipients is None:
+            recipients = list({person.pk: person for person in [*editors(), *board_members()]}.values())
+        candidates = []
+        for article in batch:
+            overdue = overdue_searches(article.live_version.document, today)
+            if not overdue:
+                continue
+            latest = max(search.due_on for _, _, search in overdue)
+            candidates.append(
+                _Candidate(
+                    f"{Notification.Kind.EVIDENCE_DUE}:{article.live_version_id}:{latest:%Y-%m-%d}",
+                    recipients,
+                    lambda a=article, found=overdue: _evidence_message(a, found),
+                    article=article,
+                )
+            )
+        written += _write_missing(candidates)
+    return written
+
+
+def overdue_searches(document, today) -> list[tuple[str, dict, EvidenceSearch]]:
+    """(place, claim, search) for each claim of ``document`` whose evidence search is due by ``today``."""
+    searches = schedule.searches(document)
+    return [
+        (place, claim, searches[claim["uuid"]])
+        for place, claim in located_claims(document)
+        if claim["uuid"] in searches and searches[claim["uuid"]].due_on <= today
+    ]
+
+
+def _evidence_message(article: Article, overdue: list[tuple[str, dict, EvidenceSearch]]) -> Message:
+    count = len(overdue)
+    lines = [
+        f"The evidence behind {count} claim{'s' if count != 1 else ''} of “{article.title}” "
+        f"(version {article.live_version.number}) is due to be searched again:",
+        *(
+            f"• {place}: “{_excerpt(claim['text'])}”, last searched {search.searched_on:%B %d, %Y}, "
+            f"due {search.due_on:%B %d, %Y} (every {search.every_months} months)."
+            for place, claim, search in overdue
+        ),
+        "Only these claims need a fresh literature search. An editor or author starts a revision, updates "
+        "the search dates (and the claims, if the evidence changed) and submits it; the board checks those "
+        "claims and carries over the rest.",
+    ]
+    return Message(
+        Notification.Kind.EVIDENCE_DUE,
+        f"Evidence search due ({count} claim{'s' if count != 1 else ''}): {article.title}",
+        lines,
+        "Open the article",
+        admin_url(article),
+    )
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def scan_digests(now: datetime) -> int:

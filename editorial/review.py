@@ -20,10 +20,12 @@ from articles.document import (
     walk,
     with_citation_numbers,
 )
+from articles.grading import describe
 from articles.models import Article
 from editorial import conditions, permissions
-from editorial.changes import compare
+from editorial.changes import compare, draft_note
 from editorial.models import ClaimReview, ReviewAssignment
+from editorial.schedule import searches
 from editorial.transitions import TRANSITIONS
 
 
@@ -35,6 +37,8 @@ class Action:
     label: str
     comment_prompt: str = ""
     blocked: str = ""
+    change_note: str | None = None  # approve: the drafted public change note, None for other actions
+    change_note_required: bool = False
 
 
 def available_actions(article: Article, user, document: Document | None = None) -> list[Action]:
@@ -52,7 +56,21 @@ def available_actions(article: Article, user, document: Document | None = None) 
                 else conditions.approval_problems(article, user, document)
             )
             blocked = str(problems[0]) if problems else ""
-        actions.append(Action(name, transition.button, transition.comment_prompt, blocked))
+        note = None
+        if name == "approve":
+            document = document if document is not None else build_document(article)
+            live = article.live_version.document if article.live_version_id else None
+            note = draft_note(live, document)
+        actions.append(
+            Action(
+                name,
+                transition.button,
+                transition.comment_prompt,
+                blocked,
+                note,
+                change_note_required=note is not None and bool(article.live_version_id),
+            )
+        )
     return actions
 
 
@@ -83,6 +101,9 @@ class ClaimRow:
     change: str = ""  # "added", "edited" or "" when unchanged since the live version (or no live version)
     text_diff: SafeString | None = None
     carry_over: bool = False
+    grade: str = ""  # "moderate certainty; strong for", "" when ungraded
+    grade_before: str | None = None  # the live version's grade, when this one differs from it
+    evidence: Any = None  # its evidence search (articles.evidence.EvidenceSearch), None when undated
 
 
 @dataclass
@@ -137,6 +158,7 @@ def review_page(article: Article, user) -> ReviewPage:
     document = with_citation_numbers(build_document(article))
     references = {reference["uuid"]: reference for reference in document["references"]}
     fingerprints = claim_fingerprints(document)
+    evidence = searches(document)
     assignments = list(ReviewAssignment.objects.current_round(article).active().select_related("reviewer"))
     mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
     reviewer = mine.reviewer if mine else (assignments[0].reviewer if assignments else None)
@@ -181,15 +203,19 @@ def review_page(article: Article, user) -> ReviewPage:
             references=[references[ref_uuid] for ref_uuid in claim["citations"]],
             mark=_mark(review, _is_current(review, fingerprints)) if review else None,
             comments=comments.get(uuid, []),
+            grade=describe(claim.get("grade")) if claim.get("grade") else "",
+            evidence=evidence.get(uuid),
         )
         if compared_with is not None:
             old = old_claims.get(uuid)
+            if old is not None and old.get("grade") != claim.get("grade"):
+                row.grade_before = describe(old.get("grade"))
             if old is None:
                 row.change = "added"
             elif old["text"] != claim["text"] or old["plain_language"] != claim["plain_language"]:
                 row.change = "edited"
                 row.text_diff = word_diff(old["text"], claim["text"])
-            elif old["citations"] != claim["citations"]:
+            elif old["citations"] != claim["citations"] or row.grade_before is not None:
                 row.change = "edited"
         earlier = verified_before.get(uuid)
         row.carry_over = bool(can_mark and earlier and earlier.verified and uuid not in verified)
@@ -250,11 +276,12 @@ def _mark(review: ClaimReview, current: bool) -> Mark:
 
 
 def _previous(before: Document, after: Document):
-    """The live version's claims and sections by UUID, what is gone since, and reference edits."""
+    """The live version's claims and sections by UUID, what is gone since, and grade and reference edits."""
     old_claims = {claim["uuid"]: claim for claim in claims_in_reading_order(before)}
     new_claims = {claim["uuid"] for claim in claims_in_reading_order(after)}
     old_sections = {section["uuid"]: section for section in sections_in_reading_order(before)}
     new_sections = {section["uuid"] for section in sections_in_reading_order(after)}
     removed = [f"Section “{s['heading']}”" for uuid, s in old_sections.items() if uuid not in new_sections]
     removed += [f"Claim “{c['text']}”" for uuid, c in old_claims.items() if uuid not in new_claims]
-    return old_claims, old_sections, removed, compare(before, after).references
+    changes = compare(before, after)
+    return old_claims, old_sections, removed, [*changes.grades, *changes.references]

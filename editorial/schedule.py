@@ -7,11 +7,14 @@ taken.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
+
+from articles.document import Document
+from articles.evidence import EvidenceSearch, evidence_searches
 
 
 def overdue_every() -> timedelta:
@@ -38,6 +41,17 @@ def rereview_due_on(approved_at: datetime) -> datetime:
 def rereview_cutoff(now: datetime) -> datetime:
     """Approvals at or before this moment are due for re-review at ``now``."""
     return now - relativedelta(months=settings.VETTED_REREVIEW_INTERVAL_MONTHS)
+
+
+def searches(document: Document) -> dict[str, EvidenceSearch]:
+    """The document's dated evidence searches, claims without an interval of their own or their
+    section's searched again at the article's re-review interval."""
+    return evidence_searches(document, default_months=settings.VETTED_REREVIEW_INTERVAL_MONTHS)
+
+
+def evidence_search_due(document: Document) -> date | None:
+    """The earliest date one of the document's evidence searches falls due (kept on its version)."""
+    return min((search.due_on for search in searches(document).values()), default=None)
 
 
 def review_due(articles, now: datetime | None = None):

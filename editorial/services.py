@@ -22,7 +22,7 @@ from articles.document import (
 )
 from articles.models import Article, Claim
 from articles.text import one_line
-from editorial import conditions, notifications, permissions, purges
+from editorial import conditions, notifications, permissions, purges, schedule
 from editorial.credits import review_credits
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
@@ -32,17 +32,25 @@ from reader.models import ReaderMessage
 
 
 def perform_transition(
-    article: Article, transition: str, *, by, comment: str = "", due_at: datetime | None = None
+    article: Article,
+    transition: str,
+    *,
+    by,
+    comment: str = "",
+    due_at: datetime | None = None,
+    change_note: str = "",
 ) -> Article:
     """Move ``article`` along the workflow as ``by``, or raise a WorkflowError and change nothing.
 
-    ``due_at`` applies to ``start_review`` when the reviewer takes the article from the queue.
+    ``due_at`` applies to ``start_review`` when the reviewer takes the article from the queue;
+    ``change_note`` to ``approve``: what changed, for readers (required from the second version on).
     Returns the article as saved; the instance passed in is refreshed too.
     """
     if transition not in TRANSITIONS:
         raise WorkflowError(f"“{transition}” is not a workflow action.", code="unknown_transition")
     facts = TRANSITIONS[transition]
     comment = _checked_text(comment, TransitionLog, "comment")
+    change_note = _checked_text(change_note, ArticleVersion, "change_note")
     with transaction.atomic():
         locked = _lock(article)
         method = getattr(locked, transition)
@@ -55,7 +63,7 @@ def perform_transition(
         if facts.needs_comment and not comment:
             raise WorkflowError(facts.comment_prompt, code="comment_required")
         from_state = locked.state
-        log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at)
+        log_fields = _APPLY[transition](locked, by=by, comment=comment, due_at=due_at, change_note=change_note)
         locked._history_user = by
         locked._change_reason = f"{transition}: {comment}" if comment else transition
         locked.save(update_fields=[*Article.WORKFLOW_FIELDS, "updated_at"])
@@ -291,7 +299,7 @@ def _log(article: Article, transition: str, *, from_state: str, by, comment: str
     )
 
 
-def _submit(article: Article, *, by, comment, due_at) -> dict:
+def _submit(article: Article, *, by, comment, due_at, change_note) -> dict:
     problems = [problem.message for problem in conditions.readiness(article, build_document(article))]
     if problems:
         raise WorkflowError(
@@ -303,7 +311,7 @@ def _submit(article: Article, *, by, comment, due_at) -> dict:
     return {}
 
 
-def _start_review(article: Article, *, by, comment, due_at) -> dict:
+def _start_review(article: Article, *, by, comment, due_at, change_note) -> dict:
     if permissions.active_assignment(by, article) is None:
         due_at = due_at or timezone.now() + timedelta(days=settings.VETTED_REVIEW_DUE_DAYS)
         if due_at <= timezone.now():
@@ -315,13 +323,18 @@ def _start_review(article: Article, *, by, comment, due_at) -> dict:
     return {}
 
 
-def _request_changes(article: Article, *, by, comment, due_at) -> dict:
+def _request_changes(article: Article, *, by, comment, due_at, change_note) -> dict:
     _close_round(article, decided_by=by, status=ReviewAssignment.Status.CHANGES_REQUESTED)
     article.request_changes()
     return {}
 
 
-def _approve(article: Article, *, by, comment, due_at) -> dict:
+def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
+    if article.live_version_id and not change_note:
+        raise WorkflowError(
+            "Write a short change note for readers: what changed since the version they see now.",
+            code="change_note_required",
+        )
     document = build_document(article)
     marks = conditions.verified_marks(article, by, document)
     problems = conditions.unverified_problems(marks, document)
@@ -381,6 +394,8 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
         },
         search_text=search_text(document),
         search_headings=search_headings(document),
+        change_note=change_note,
+        evidence_search_due=schedule.evidence_search_due(document),
     )
     article.live_version = version
     return {"content_hash": digest, "version": version}
@@ -396,7 +411,7 @@ def _close_round(article: Article, *, decided_by, status: str) -> None:
 
 
 def _state_only(name: str):
-    def apply(article: Article, *, by, comment, due_at) -> dict:
+    def apply(article: Article, *, by, comment, due_at, change_note) -> dict:
         getattr(article, name)()
         return {}
 

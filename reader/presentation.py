@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
 from articles.document import with_citation_numbers
+from articles.evidence import last_checked
 from config.site import absolute
 from editorial.schedule import rereview_due_on
 
@@ -28,6 +29,7 @@ def version_context(version, *, audience: str = "", in_review: bool = False) -> 
         "audience": audience,
         "in_review": in_review,
         "next_review": rereview_due_on(version.approved_at),
+        "evidence_checked": last_checked(version.document),
         "timeline": _timeline(version),
         "credits": review_credits(version),
         "board_url": reverse("pages:advisory_board"),

@@ -3,14 +3,15 @@
 Each cacheable reader response lists its keys, space-separated, in an ``xkey`` header (Varnish's
 xkey module). A purge of a key (``editorial.purges``) drops every stored page carrying it:
 
-- ``article-<Article.pk>``: the article's page, and every listing that shows the article (a
+- ``article-<Article.pk>``: the article's page, its version history (and published old
+  versions), and every listing or feed that shows the article (a
   listing of so many articles that their keys would not fit in a header carries ``listings``
   alone, which every approval, withdrawal and reinstatement purges);
 - ``reference-<Reference.uuid>``: each article page listing that reference;
 - ``topic-<Topic.pk>``: the topic's page, and the home page, which lists the topic's name;
 - ``page-policy``: the editorial policy page;
 - ``page-board``: the board page, and article pages naming their reviewers (linked to the board);
-- ``listings``: the home page, topic pages, search results and the sitemap;
+- ``listings``: the home page, topic pages, search results, the sitemap and the Atom feeds;
 - ``site``: every cacheable reader response, for a purge after a deployment that changes templates.
 
 This module imports nothing from the reader's views, so the workflow can name keys without them.

@@ -9,6 +9,7 @@ import base64
 import functools
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
@@ -261,8 +262,9 @@ def count_read(request, article_id: int):
     return HttpResponse(PIXEL, content_type="image/gif")
 
 
-def _moved_permanently(slug: str):
-    """301 from a slug an earlier version was approved at to the article's live slug; else 404.
+def _moved_permanently(slug: str, *, to: str = "reader:detail"):
+    """301 from a slug an earlier version was approved at to the article's live slug (its page
+    ``to``); else 404.
 
     Queries: one, after the live slugs did not match. The newest version approved at ``slug``
     decides, and only while its article still has a live version (a withdrawn one's answers 410).
@@ -270,7 +272,7 @@ def _moved_permanently(slug: str):
     live_slug = live_slug_after(slug)
     if live_slug is None:
         raise Http404("No article has been published at this address.")
-    return redirect("reader:detail", slug=live_slug, permanent=True)
+    return redirect(to, slug=live_slug, permanent=True)
 
 
 @same_origin_post
@@ -304,3 +306,67 @@ def robots_txt(request):
     ]
     text = "\n".join(lines) + "\n"
     return Shown.of(text, keys=[]).answer(request, lambda: HttpResponse(text, content_type="text/plain"))
+
+
+@reader_page
+def article_history(request, slug: str):
+    """Every approved version of a published article: its date, reviewers and change note.
+
+    Old texts are linked only when ``VETTED_PUBLISH_OLD_VERSIONS`` is on. A slug an earlier
+    version was live at redirects, as the article's page does. Queries: the article by its live
+    slug; its versions (without their documents). A withdrawn article's history is gone with it.
+    """
+    article = Article.objects.select_related("live_version").filter(live_version__slug=slug).first()
+    if article is None:
+        return _moved_permanently(slug, to="reader:history")
+    if article.state == Article.State.WITHDRAWN:
+        raise Http404("This article has been withdrawn.")
+    versions = list(ArticleVersion.objects.filter(article=article).defer("document", "search_text").order_by("-number"))
+    publish_texts = settings.VETTED_PUBLISH_OLD_VERSIONS
+    shown = Shown.of(
+        [(version.pk, version.change_note, version.reviewer_names) for version in versions],
+        article.live_version.document["title"],
+        publish_texts,
+        keys=[surrogate.article_key(article.pk), surrogate.PAGE_BOARD],
+        last_modified=article.live_version.approved_at,
+    )
+    context = {
+        "article": article,
+        "document": article.live_version.document,
+        "versions": versions,
+        "publish_texts": publish_texts,
+        "canonical": absolute(reverse("reader:history", args=[slug])),
+    }
+    return shown.answer(request, lambda: render(request, "articles/history.html", context))
+
+
+@reader_page
+def article_version(request, slug: str, number: int):
+    """A superseded approved version's text, when ``VETTED_PUBLISH_OLD_VERSIONS`` allows it.
+
+    Only approved versions exist to be shown; the live one is the article's page. Queries: the
+    article by its live slug; the version.
+    """
+    if not settings.VETTED_PUBLISH_OLD_VERSIONS:
+        raise Http404("Earlier versions' texts are not published.")
+    article = get_object_or_404(Article.objects.published().select_related("live_version"), live_version__slug=slug)
+    if number == article.live_version.number:
+        return redirect("reader:detail", slug=slug)
+    version = get_object_or_404(ArticleVersion, article=article, number=number)
+    shown = Shown.of(
+        version.pk,
+        version.content_hash,
+        article.live_version_id,
+        keys=[
+            surrogate.article_key(article.pk),
+            *(surrogate.reference_key(reference["uuid"]) for reference in version.document["references"]),
+        ],
+        last_modified=article.live_version.approved_at,
+    )
+    context = {
+        **version_context(version),
+        "article": article,
+        "current_url": reverse("reader:detail", args=[slug]),
+        "canonical": absolute(reverse("reader:detail", args=[slug])),
+    }
+    return shown.answer(request, lambda: render(request, "articles/old_version.html", context))

@@ -66,12 +66,17 @@ def verify_all(article: Article, by) -> None:
         record_claim_review(claims[node["uuid"]], by=by, verified=True)
 
 
-def approved(article: Article | None = None, *, by=None) -> Article:
-    """Submit, review, verify every claim and approve: the article gets a live version."""
+def approved(article: Article | None = None, *, by=None, change_note: str | None = None) -> Article:
+    """Submit, review, verify every claim and approve: the article gets a live version.
+
+    A revision's approval gets ``change_note`` or a stock one (readers need a note from version 2 on).
+    """
     by = by or reviewer()
     article = under_review(article, by=by)
     verify_all(article, by)
-    return perform_transition(article, "approve", by=by)
+    if change_note is None:
+        change_note = "Revised for a test." if article.live_version_id else ""
+    return perform_transition(article, "approve", by=by, change_note=change_note)
 
 
 def superuser(**kwargs):

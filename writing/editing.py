@@ -9,7 +9,9 @@ raised with nothing written, so nobody's work is silently overwritten.
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -97,10 +99,16 @@ def add_section(article, *, by, version, heading: str, parent: str = "") -> Sect
         return _saved(section, by)
 
 
-def update_section(article, *, by, version, section: str, heading: str, intro: str) -> Section:
+def update_section(
+    article, *, by, version, section: str, heading: str, intro: str, search_interval_months: str | None = None
+) -> Section:
+    """Save a section's heading and intro and, when the form sent it, its evidence-search interval."""
+    interval = _months(search_interval_months) if search_interval_months is not None else KEEP
     with editing(article, by=by, version=version) as locked:
         target = Section.objects.get(article=locked, uuid=section)
         target.heading, target.intro = heading.strip(), intro.strip()
+        if interval is not KEEP:
+            target.search_interval_months = interval
         return _saved(target, by)
 
 
@@ -135,6 +143,65 @@ def update_claim(article, *, by, version, claim: str, text: str, plain_language:
         target = Claim.objects.get(article=locked, uuid=claim)
         target.text, target.plain_language = text.strip(), plain_language.strip()
         return _saved(target, by)
+
+
+RECOMMENDATIONS = {
+    "": ("", ""),
+    **{
+        f"{strength}_{direction}": (strength, direction) for strength in Claim.Strength for direction in Claim.Direction
+    },
+}
+
+
+def grade_claim(
+    article,
+    *,
+    by,
+    version,
+    claim: str,
+    certainty: str,
+    recommendation: str,
+    good_practice: bool,
+    evidence_searched_on: str,
+    search_interval_months: str,
+) -> Claim:
+    """Set a claim's GRADE (certainty, recommendation as "strength_direction", or good practice)
+    and its evidence-search date and interval; the model's rules refuse impossible combinations."""
+    if recommendation not in RECOMMENDATIONS:
+        raise ValidationError("Choose a recommendation from the list.", code="invalid_recommendation")
+    searched_on = _past_date(evidence_searched_on)
+    interval = _months(search_interval_months)
+    with editing(article, by=by, version=version) as locked:
+        target = Claim.objects.get(article=locked, uuid=claim)
+        target.certainty = certainty
+        target.strength, target.direction = RECOMMENDATIONS[recommendation]
+        target.good_practice = good_practice
+        target.evidence_searched_on, target.search_interval_months = searched_on, interval
+        return _saved(target, by)
+
+
+def _past_date(value: str) -> date | None:
+    """An ISO date not in the future, or None for an empty field."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError as error:
+        raise ValidationError("Give the search date as YYYY-MM-DD.", code="invalid_date") from error
+    if parsed > timezone.localdate():
+        raise ValidationError("The evidence search date cannot be in the future.", code="future_date")
+    return parsed
+
+
+def _months(value: str) -> int | None:
+    """A whole number of months, or None for an empty field (the model checks the range)."""
+    value = value.strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or len(value) > 4:
+        raise ValidationError("Give the search interval as a whole number of months.", code="invalid_months")
+    return int(value)
 
 
 def delete_claim(article, *, by, version, claim: str) -> Deletion:
@@ -193,8 +260,11 @@ def undo_deletion(article, *, by, deletion: int) -> Deletion:
     return record
 
 
-SECTION_FIELDS = ("id", "uuid", "parent_id", "position", "heading", "intro")
-CLAIM_FIELDS = ("id", "uuid", "section_id", "parent_id", "position", "text", "plain_language")
+SECTION_FIELDS = ("id", "uuid", "parent_id", "position", "heading", "intro", "search_interval_months")
+CLAIM_FIELDS = (
+    *("id", "uuid", "section_id", "parent_id", "position", "text", "plain_language"),
+    *("certainty", "strength", "direction", "good_practice", "evidence_searched_on", "search_interval_months"),
+)
 CITATION_FIELDS = ("id", "claim_id", "reference_id", "position")
 
 

@@ -53,5 +53,6 @@ class MarkdownForm(NoColonMixin, forms.Form):
         max_length=200_000,
         validators=[MultiLineValidator("pasted Markdown")],
         help_text="“## Section” headings, “- ” bullet claims (indent to nest), citation markers like [1, 2] with a "
-        "numbered list under “## References”, or [@doi:10.…]. Unresolved markers are reported by line.",
+        "numbered list under “## References”, or [@doi:10.…]; end a claim with {GRADE: moderate; strong for} or "
+        "{good practice} to grade it. Unresolved markers are reported by line.",
     )

@@ -8,6 +8,7 @@ sent back to the place it changed (PRG), so a reload never repeats it.
 import re
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from articles.markdown_import import import_markdown
-from articles.models import Article, Topic
+from articles.models import Article, Claim, Topic
 from editorial import permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
@@ -97,7 +98,13 @@ ACTIONS = {
         a, by=by, version=v, heading=p.get("heading", ""), parent=p.get("parent", "")
     ),
     "update_section": lambda a, by, v, p: editing.update_section(
-        a, by=by, version=v, section=p["section"], heading=p.get("heading", ""), intro=p.get("intro", "")
+        a,
+        by=by,
+        version=v,
+        section=p["section"],
+        heading=p.get("heading", ""),
+        intro=p.get("intro", ""),
+        search_interval_months=p.get("search_interval_months"),
     ),
     "delete_section": lambda a, by, v, p: editing.delete_section(a, by=by, version=v, section=p["section"]),
     "add_claim": lambda a, by, v, p: editing.add_claim(
@@ -111,6 +118,17 @@ ACTIONS = {
     ),
     "update_claim": lambda a, by, v, p: editing.update_claim(
         a, by=by, version=v, claim=p["claim"], text=p.get("text", ""), plain_language=p.get("plain_language", "")
+    ),
+    "grade_claim": lambda a, by, v, p: editing.grade_claim(
+        a,
+        by=by,
+        version=v,
+        claim=p["claim"],
+        certainty=p.get("certainty", ""),
+        recommendation=p.get("recommendation", ""),
+        good_practice=p.get("good_practice") == "on",
+        evidence_searched_on=p.get("evidence_searched_on", ""),
+        search_interval_months=p.get("search_interval_months", ""),
     ),
     "delete_claim": lambda a, by, v, p: editing.delete_claim(a, by=by, version=v, claim=p["claim"]),
     "move": lambda a, by, v, p: editing.move(
@@ -133,6 +151,7 @@ SUCCESS = {
     "delete_section": "Section deleted.",
     "add_claim": "Claim added.",
     "update_claim": "Claim saved.",
+    "grade_claim": "Grade and evidence search saved.",
     "delete_claim": "Claim deleted.",
     "move": "Moved.",
     "cite": "Reference cited.",
@@ -176,6 +195,13 @@ def _render_editor(request, article, *, status=200, conflict=None, forms=None):
         "reference_form": (forms or {}).get("reference") or ReferenceForm(),
         "paste_form": (forms or {}).get("paste") or PasteReferencesForm(prefix="paste"),
         "markdown_form": (forms or {}).get("markdown") or MarkdownForm(prefix="markdown"),
+        "certainties": Claim.Certainty.choices,
+        "recommendations": [
+            (f"{strength}_{direction}", f"{strength.label} recommendation {direction.label.lower()}")
+            for strength in Claim.Strength
+            for direction in Claim.Direction
+        ],
+        "rereview_months": settings.VETTED_REREVIEW_INTERVAL_MONTHS,
     }
     return render(request, "writing/edit.html", context, status=status)
 

@@ -102,7 +102,14 @@ class ClaimInline(ParentOnThisArticle, EditableWithArticle, nested_admin.NestedS
     formfield_overrides = COMPACT_TEXT
     fk_name = "section"
     formset = ArticleOfParentFormSet
-    fields = ("text", "plain_language", "parent", "position")
+    fields = (
+        "text",
+        "plain_language",
+        ("certainty", "strength", "direction", "good_practice"),
+        ("evidence_searched_on", "search_interval_months"),
+        "parent",
+        "position",
+    )
     sortable_field_name = "position"
     inlines = [CitationInline]
     extra = 0
@@ -114,7 +121,12 @@ class SummaryInline(EditableWithArticle, nested_admin.NestedStackedInline):
     model = Claim
     formfield_overrides = COMPACT_TEXT
     fk_name = "article"
-    fields = ("text", "plain_language")
+    fields = (
+        "text",
+        "plain_language",
+        ("certainty", "strength", "direction", "good_practice"),
+        ("evidence_searched_on", "search_interval_months"),
+    )
     inlines = [CitationInline]
     max_num = 1
     extra = 1
@@ -128,7 +140,7 @@ class SummaryInline(EditableWithArticle, nested_admin.NestedStackedInline):
 class SectionInline(ParentOnThisArticle, EditableWithArticle, nested_admin.NestedStackedInline):
     model = Section
     formfield_overrides = COMPACT_TEXT
-    fields = ("heading", "intro", "parent", "position")
+    fields = ("heading", "intro", "search_interval_months", "parent", "position")
     sortable_field_name = "position"
     inlines = [ClaimInline]
     extra = 0
@@ -156,7 +168,7 @@ class TransitionLogInline(RecordInline):
 
 class VersionInline(RecordInline):
     model = ArticleVersion
-    fields = ("number", "approved_at", "reviewer_names", "content_hash")
+    fields = ("number", "approved_at", "reviewer_names", "change_note", "content_hash")
     readonly_fields = fields
     show_change_link = True
     verbose_name_plural = "approved versions"
@@ -464,7 +476,13 @@ class ArticleAdmin(ContentAdminMixin, nested_admin.NestedModelAdminMixin, Simple
         if request.method != "POST":
             return redirect(back)
         try:
-            perform_transition(article, name, by=request.user, comment=request.POST.get("comment", ""))
+            perform_transition(
+                article,
+                name,
+                by=request.user,
+                comment=request.POST.get("comment", ""),
+                change_note=request.POST.get("change_note", "") if name == "approve" else "",
+            )
         except WorkflowError as error:
             messages.error(request, error.message)
             for problem in error.problems[:10]:

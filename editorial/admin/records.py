@@ -98,6 +98,8 @@ class ArticleVersionAdmin(ArticleRowsMixin, ReadOnlyAdmin):
         "approved_at",
         "approved_by",
         "reviewers",
+        "change_note",
+        "evidence_search_due",
         "content_hash",
         "view",
         "document",

@@ -174,6 +174,22 @@ _SP = ("spinal-myoclonus",)
 
 MUSCLE_JERKING = DemoArticle(
     title="What is the treatment for muscle jerking?",
+    # Version 2: a fresh literature search for the first-line claim and a grade for the thought-
+    # and-movement strategies, which version 1 left ungraded.
+    revision=(
+        C(
+            "Clonazepam is the recommended starting treatment for the majority of myoclonus types.",
+            grade="low; conditional for",
+            searched_days_ago=5,
+        ),
+        C(
+            "Tackling the unhelpful thoughts and preparatory movements that come before each jerk.",
+            grade="low; conditional for",
+            searched_days_ago=5,
+        ),
+    ),
+    revision_note="New literature search on clonazepam as first-line treatment (no change to the advice); "
+    "the advice on thoughts and movements before a jerk is now graded: low certainty, conditional.",
     topic="Neurology",
     state="approved",
     headline="Treatment of Muscle Jerking",
@@ -182,6 +198,8 @@ MUSCLE_JERKING = DemoArticle(
         "For most kinds of myoclonus, clonazepam gives the best results as the initial drug; "
         "the usual dose is 0.5–1 mg taken at night.",
         cites=_TX,
+        grade="low; conditional for",
+        searched_days_ago=40,
         plain="Clonazepam is usually the first medicine tried for sudden muscle jerks. Most people take 0.5 to 1 mg "
         "at night.",
     ),
@@ -205,12 +223,14 @@ MUSCLE_JERKING = DemoArticle(
                     "Ask about provoking factors: emotions such as excitement or frustration, changes in posture, "
                     "sensory stimuli, or particular actions.",
                     cites=_MY,
+                    grade="good practice",
                     plain="It helps to notice what sets the jerks off, such as strong feelings, changing position, "
                     "a noise or a touch.",
                 ),
                 C(
                     "Establish whether the jerks have an organic cause or are functional (psychogenic).",
                     cites=_FJ,
+                    grade="good practice",
                     plain="Your doctor will work out whether the jerks come from disease or damage in the nervous "
                     "system, or from a problem in how the brain controls movement (a 'functional' disorder).",
                 ),
@@ -225,6 +245,8 @@ MUSCLE_JERKING = DemoArticle(
                         C(
                             "Clonazepam is the recommended starting treatment for the majority of myoclonus types.",
                             cites=_TX,
+                            grade="low; conditional for",
+                            searched_days_ago=400,
                             children=(
                                 C(
                                     "Usual dose: 0.5–1 mg, taken at night.",
@@ -257,6 +279,8 @@ MUSCLE_JERKING = DemoArticle(
                                     "Broad relaxation methods, combined with strategies that anchor attention in the "
                                     "senses (grounding).",
                                     cites=_OV,
+                                    grade="low; conditional for",
+                                    searched_days_ago=40,
                                 ),
                                 C(
                                     "Tackling the unhelpful thoughts and preparatory movements that come before "
@@ -269,6 +293,7 @@ MUSCLE_JERKING = DemoArticle(
                                     "Improvement has been described in some patients given tizanidine, baclofen and "
                                     "clonazepam together.",
                                     cites=_SP,
+                                    grade="very low",
                                     plain="Some people have improved on a mix of three medicines: tizanidine, "
                                     "baclofen and clonazepam.",
                                 ),
@@ -282,6 +307,8 @@ MUSCLE_JERKING = DemoArticle(
                                     "Voltage-gated sodium channel blockers in low doses, with carbamazepine or "
                                     "oxcarbazepine as the usual choices.",
                                     cites=_TX,
+                                    grade="moderate; strong for",
+                                    searched_days_ago=40,
                                     plain="Low doses of carbamazepine or oxcarbazepine, medicines also used for "
                                     "epilepsy, are preferred.",
                                 ),

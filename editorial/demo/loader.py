@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.grading import parse_marker
 from articles.models import Article, Claim, Section, Topic
 from editorial import roles
 from editorial.demo.spec import C, DemoArticle, Ref, S
 from editorial.models import ReviewAssignment
-from editorial.services import assign_reviewer, perform_transition, record_claim_review
+from editorial.services import assign_reviewer, carry_over_verifications, perform_transition, record_claim_review
 from pages.demo import ensure_demo_board
 from references.models import Citation, Reference
 
@@ -49,6 +50,8 @@ def load_demo(articles: tuple[DemoArticle, ...], references: tuple[Ref, ...]) ->
             continue
         article = _article(demo, users, refs)
         _walk_workflow(article, demo.state, users)
+        if demo.revision:
+            _revise(article, demo, users)
         report.created_articles.append(f"{demo.title} [{article.get_state_display().lower()}]")
     return report
 
@@ -118,12 +121,40 @@ def _claim(article: Article, section: Section | None, parent: Claim | None, spec
     claim = Claim(
         article=article, section=section, parent=parent, text=spec.text, plain_language=spec.plain, position=position
     )
+    _grade(claim, spec)
     claim.full_clean()
     claim.save()
     for index, key in enumerate(spec.cites):
         Citation.objects.create(claim=claim, reference=refs[key], position=index)
     for child_position, child in enumerate(spec.children):
         _claim(article, section, claim, child, child_position, refs)
+
+
+def _grade(claim: Claim, spec: C) -> None:
+    """Give ``claim`` the grade and evidence-search date ``spec`` names (written as the import's marker)."""
+    if spec.grade:
+        _, fields = parse_marker(f"{{{spec.grade}}}" if spec.grade == "good practice" else f"{{GRADE: {spec.grade}}}")
+        for name, value in fields.items():
+            setattr(claim, name, value)
+    if spec.searched_days_ago is not None:
+        claim.evidence_searched_on = timezone.localdate() - timedelta(days=spec.searched_days_ago)
+
+
+def _revise(article: Article, demo: DemoArticle, users) -> None:
+    """Approve a second version that regrades and re-dates the claims ``demo.revision`` names."""
+    author, reviewer = users["author"], users["reviewer"]
+    perform_transition(article, "revise", by=author)
+    for spec in demo.revision:
+        claim = Claim.objects.get(article=article, text=spec.text)
+        _grade(claim, spec)
+        claim.full_clean()
+        claim.save()
+    perform_transition(article, "submit", by=author)
+    perform_transition(article, "start_review", by=reviewer)
+    carry_over_verifications(article, by=reviewer)
+    for claim in Claim.objects.filter(article=article, text__in=[spec.text for spec in demo.revision]):
+        record_claim_review(claim, by=reviewer, verified=True)
+    perform_transition(article, "approve", by=reviewer, change_note=demo.revision_note)
 
 
 def _walk_workflow(article: Article, state: str, users) -> None:

@@ -23,12 +23,18 @@ class Ref:
 
 @dataclass(frozen=True)
 class C:
-    """A claim: its text, the keys of the references it cites, and nested claims."""
+    """A claim: its text, the keys of the references it cites, and nested claims.
+
+    ``grade`` is what the Markdown import's marker holds (“low; conditional for”, “good practice”);
+    ``searched_days_ago`` dates its last evidence search relative to the day the demo is loaded.
+    """
 
     text: str
     cites: tuple[str, ...] = ()
     plain: str = ""
     children: tuple["C", ...] = ()
+    grade: str = ""
+    searched_days_ago: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,3 +57,7 @@ class DemoArticle:
     headline: str = ""
     authors: tuple[str, ...] = ("author",)
     extra: dict = field(default_factory=dict)
+    # An approved article can be revised once more, to show a second version: the claims (by their
+    # text) whose grade or evidence search the revision changes, and the change note readers see.
+    revision: tuple[C, ...] = ()
+    revision_note: str = ""

@@ -135,14 +135,16 @@ def login(state: Path, checks: Checks, username: str) -> Client:
     return client
 
 
-def transition(client: Client, article_id: str, name: str, comment: str = "") -> tuple[Response, str]:
+def transition(
+    client: Client, article_id: str, name: str, comment: str = "", change_note: str = ""
+) -> tuple[Response, str]:
     """Press a workflow button in the admin: POST to the one transition view, with the CSRF token.
 
     Returns the POST's response and the messages on the page it redirects to (what a person reads:
     "… is now withdrawn." or why it was refused).
     """
     path = f"/admin/articles/article/{article_id}/transition/{name}/"
-    form = {"csrfmiddlewaretoken": client.cookies.get("csrftoken", ""), "comment": comment}
+    form = {"csrfmiddlewaretoken": client.cookies.get("csrftoken", ""), "comment": comment, "change_note": change_note}
     answer = client.request("POST", path, form=form, step=f"transition {name}")
     if answer.status != 302:
         return answer, ""
@@ -212,7 +214,13 @@ def step_approve(state: Path, checks: Checks, article_id: str, headline: str) ->
         f"{fetched.status} {fetched.cache}, then {before.status} {before.cache}",
     )
     started = time.monotonic()
-    if not pressed(checks, "reviewer", "approve", "approved", *transition(client, article_id, "approve")):
+    if not pressed(
+        checks,
+        "reviewer",
+        "approve",
+        "approved",
+        *transition(client, article_id, "approve", change_note="New headline."),
+    ):
         return
     _, seconds, ok = poll(
         lambda: anonymous.request("GET", ARTICLE, step="approve"), lambda r: headline in unescape(r.body), timeout=5

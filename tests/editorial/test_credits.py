@@ -49,7 +49,7 @@ def test_a_version_credits_whoever_checked_its_claims_with_counts():
     """The approver is credited with the claims they checked, the earlier reviewer with the carried ones."""
     article, first, second, carried = revised_and_carried()
     checked = check_the_rest(article, second)
-    article = perform_transition(article, "approve", by=second, comment="")
+    article = perform_transition(article, "approve", by=second, change_note="Levetiracetam added as an alternative.")
     total = carried + checked
     credits = article.live_version.reviewers
     assert [(c["name"], c["claims_checked"], c["claims_total"], c["approved"]) for c in credits] == [
@@ -64,7 +64,7 @@ def test_reader_page_names_every_reviewer_with_what_they_checked():
     """The trust block credits both, with counts; the JSON-LD lists both with their board profiles."""
     article, first, second, carried = revised_and_carried()
     checked = check_the_rest(article, second)
-    article = perform_transition(article, "approve", by=second, comment="")
+    article = perform_transition(article, "approve", by=second, change_note="Levetiracetam added as an alternative.")
     response = Client().get(article.get_absolute_url())
     page = html.unescape(response.content.decode())
     total = carried + checked
@@ -116,11 +116,11 @@ def test_carried_marks_of_someone_no_longer_on_the_board_refuse_approval_until_c
     first.board_profile.is_active = False
     first.board_profile.save()
     with pytest.raises(WorkflowError) as refused:
-        perform_transition(article, "approve", by=second)
+        perform_transition(article, "approve", by=second, change_note="Levetiracetam added as an alternative.")
     assert f"Maya Okafor, MD checked {carried} claims but has no public profile" in " ".join(refused.value.problems)
     for claim in Claim.objects.filter(article=article):
         record_claim_review(claim, by=second, verified=True)
-    article = perform_transition(article, "approve", by=second)
+    article = perform_transition(article, "approve", by=second, change_note="Levetiracetam added as an alternative.")
     assert [credit["name"] for credit in article.live_version.reviewers] == ["Ravi Shah, FRCP"]
 
 

@@ -120,16 +120,26 @@ def test_demo_has_articles_in_every_working_state(demo):
 
 
 def test_demo_goes_through_the_workflow(demo):
-    """The approved article was approved by the demo reviewer; the review in progress is overdue."""
+    """The approved article was approved by the demo reviewer, then revised and approved again
+    with a change note; the review in progress is overdue."""
     article = Article.objects.get(slug=MUSCLE_JERKING)
-    assert article.live_version.number == 1
+    assert article.live_version.number == 2
     assert article.live_version.approved_by.username == "reviewer"
+    assert article.live_version.change_note.startswith("New literature search on clonazepam")
     assert list(article.transition_logs.values_list("transition", "actor__username")) == [
         ("submit", "author"),
         ("assign", "editor"),
         ("start_review", "reviewer"),
         ("approve", "reviewer"),
+        ("revise", "author"),
+        ("submit", "author"),
+        ("start_review", "reviewer"),
+        ("approve", "reviewer"),
     ]
+    grades = [claim.get("grade") for claim in claims_in_reading_order(article.live_version.document)]
+    assert grades[0] == {"certainty": "low", "strength": "conditional", "direction": "for"}
+    assert {"good_practice": True} in grades
+    assert None in grades
     in_review = Article.objects.get(state=Article.State.UNDER_REVIEW)
     assert ReviewAssignment.objects.overdue().get().article == in_review
     returned = Article.objects.get(state=Article.State.CHANGES_REQUESTED)

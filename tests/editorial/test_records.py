@@ -147,7 +147,7 @@ def test_anonymous_reader_keeps_getting_the_approved_text_during_a_revision():
         assert "An unreviewed new statement." not in page.content.decode()
 
     verify_all(article, board_member)
-    perform_transition(article, "approve", by=board_member)
+    perform_transition(article, "approve", by=board_member, change_note="A statement added.")
     assert "An unreviewed new statement." in reader.get(url).content.decode()
 
 

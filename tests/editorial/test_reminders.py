@@ -290,8 +290,9 @@ def test_scan_cost_follows_the_work_due_not_the_archive(django_assert_num_querie
     workflow.editor()
     done = [workflow.approved() for _ in range(3)]  # recent approvals, closed assignments
     now = timezone.now()
-    # Queries: one batch read per rule (overdue, unassigned, re-review, digest; digests are due after 07:00).
-    with django_assert_num_queries(3 if timezone.localtime(now).hour < 7 else 4):
+    # Queries: one batch read per rule (overdue, unassigned, re-review, evidence search, digest;
+    # digests are due after 07:00).
+    with django_assert_num_queries(4 if timezone.localtime(now).hour < 7 else 5):
         reminders.scan(now)
 
     assignments = [assigned(due_in_days=1) for _ in range(3)]
@@ -307,7 +308,13 @@ def test_scan_cost_follows_the_work_due_not_the_archive(django_assert_num_querie
 
 def test_the_scan_task_runs_every_rule():
     """The Celery task is a thin call to the scans and reports what each wrote."""
-    assert scan_reminders.delay().get() == {"overdue": 0, "unassigned": 0, "rereview_due": 0, "digest": 0}
+    assert scan_reminders.delay().get() == {
+        "overdue": 0,
+        "unassigned": 0,
+        "rereview_due": 0,
+        "evidence_due": 0,
+        "digest": 0,
+    }
 
 
 def test_reminders_in_the_outbox_are_delivered_as_email(django_capture_on_commit_callbacks):

@@ -604,7 +604,7 @@ def test_full_lifecycle_writes_one_log_row_per_step():
     perform_transition(article, "submit", by=chief)
     perform_transition(article, "start_review", by=board_member)
     verify_all(article, board_member)
-    perform_transition(article, "approve", by=board_member)
+    perform_transition(article, "approve", by=board_member, change_note="Re-reviewed.")
     perform_transition(article, "withdraw", by=chief, comment="Superseded.")
     perform_transition(article, "reinstate", by=chief, comment="Still valid.")
 
@@ -687,7 +687,7 @@ def test_failed_reapproval_keeps_the_first_version_live():
         mock.patch.object(TransitionLog.objects, "create", side_effect=fail_in_the_database),
         pytest.raises(DatabaseError),
     ):
-        perform_transition(article, "approve", by=board_member)
+        perform_transition(article, "approve", by=board_member, change_note="Revised.")
 
     assert snapshot(article) == before
     assert Article.objects.get(pk=article.pk).live_version == live

@@ -61,7 +61,7 @@ def test_trust_block_shows_the_review_steps_reviewer_dates_and_policy(reader):
     approved = timezone.localtime(version.approved_at)
     profile = article.live_version.reviewers[0]["profile"]
     assert f'Medically reviewed by <a href="{profile}"><strong>Maya Okafor, MD</strong></a>; approved on <time' in html
-    assert f'Last updated: <time datetime="{approved:%Y-%m-%d}' in html
+    assert f'Last reviewed: <time datetime="{approved:%Y-%m-%d}' in html
     assert f'Next review due: <time datetime="{(approved.replace(year=approved.year + 1)):%Y-%m}' in html
     assert f'href="{reverse("pages:editorial_policy")}"' in html
     assert "Professional medical disclaimer" in html
