@@ -19,6 +19,8 @@ from django.utils.dateparse import parse_datetime
 
 from api import schemas
 from articles.document import walk, with_citation_numbers
+from articles.evidence import last_checked
+from articles.grading import badge
 from articles.models import Article
 from config.site import absolute
 from editorial.models import ArticleVersion, TransitionLog
@@ -133,6 +135,8 @@ def detail_of(article: Article, *, in_review: bool) -> dict:
             "text": node["text"],
             "plain_language": node["plain_language"],
             "citations": node["numbers"],
+            "grade": grade_of(node.get("grade")),
+            "evidence_searched_on": node.get("evidence_searched_on"),
             "children": [claim(child) for child in node["children"]],
         }
 
@@ -160,6 +164,8 @@ def detail_of(article: Article, *, in_review: bool) -> dict:
         "update_under_review": in_review,
         "reviewers": reviewers_of(version.reviewers),
         "timeline": timeline_of(version.timeline, version.approved_at),
+        "change_note": version.change_note,
+        "evidence_last_checked": last_checked(document),
         "next_review_due": rereview_due_on(version.approved_at),
         "short_answer": claim(summary) if summary else None,
         "sections": [section(node) for node in document["sections"]],
@@ -179,6 +185,7 @@ def versions_of(slug: str) -> list[dict]:
             "approved_at",
             "reviewers",
             "timeline",
+            "change_note",
             "content_hash",
             "pk",
             "article_id",
@@ -198,7 +205,23 @@ def version_of(row: dict) -> dict:
         "approved_at": row["approved_at"],
         "reviewers": reviewers_of(row["reviewers"]),
         "timeline": timeline_of(row["timeline"], row["approved_at"]),
+        "change_note": row["change_note"],
         "content_hash": row["content_hash"],
+    }
+
+
+def grade_of(grade: dict | None) -> dict | None:
+    """A frozen grade (`articles.grading.grade_of`) as an `api.schemas.Grade`, with the page's words."""
+    if not grade:
+        return None
+    shown = badge(grade, "professional")
+    return {
+        "certainty": grade.get("certainty") or None,
+        "strength": grade.get("strength") or None,
+        "direction": grade.get("direction") or None,
+        "good_practice": bool(grade.get("good_practice")),
+        "label": shown.label,
+        "meaning": shown.meaning,
     }
 
 

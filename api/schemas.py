@@ -33,12 +33,23 @@ EXAMPLE_TIMELINE = {
     "review_started_at": "2026-11-21T08:15:00Z",
     "approved_at": EXAMPLE_TIME,
 }
+EXAMPLE_CLAIM_GRADE = {
+    "certainty": "moderate",
+    "strength": None,
+    "direction": None,
+    "good_practice": False,
+    "label": "Moderate certainty",
+    "meaning": "We are moderately confident: the true effect is likely close to the estimate, "
+    "but may be substantially different.",
+}
 EXAMPLE_CLAIM = {
     "uuid": EXAMPLE_UUID,
     "number": "1",
     "text": "Clonazepam is the usual first treatment.",
     "plain_language": "Most people first try a medicine called clonazepam.",
     "citations": [1],
+    "grade": EXAMPLE_CLAIM_GRADE,
+    "evidence_searched_on": "2026-10-01",
     "children": [],
 }
 EXAMPLE_SECTION = {"uuid": EXAMPLE_UUID, "heading": "Treatment", "intro": "", "claims": [EXAMPLE_CLAIM], "children": []}
@@ -128,6 +139,30 @@ class Timeline(Schema):
     approved_at: datetime = Field(description="When the board approved it.", examples=[EXAMPLE_TIME])
 
 
+class Grade(Schema):
+    certainty: str | None = Field(
+        description="GRADE certainty of evidence: high, moderate, low or very_low; null for a good-practice "
+        "statement or a recommendation not yet graded.",
+        examples=["low"],
+    )
+    strength: str | None = Field(
+        description="For a recommendation: strong or conditional; null otherwise.", examples=["conditional"]
+    )
+    direction: str | None = Field(description="For a recommendation: for or against; null otherwise.", examples=["for"])
+    good_practice: bool = Field(
+        description="A good-practice statement: ungraded by design (no certainty, strength or direction).",
+        examples=[False],
+    )
+    label: str = Field(
+        description="The grade as the page's badge reads for professionals.",
+        examples=["Conditional recommendation for · Low certainty"],
+    )
+    meaning: str = Field(
+        description="What the grade means, in GRADE's terms (the page gives patients everyday words).",
+        examples=["Our confidence is limited: the true effect may be substantially different from the estimate."],
+    )
+
+
 class Claim(Schema):
     uuid: str = Field(description="The claim's stable id: it keeps it across versions.", examples=[EXAMPLE_UUID])
     number: str | None = Field(
@@ -142,6 +177,14 @@ class Claim(Schema):
     )
     citations: list[int] = Field(
         description="The numbers of the references it cites, ascending, as the page prints them.", examples=[[1, 3]]
+    )
+    grade: Grade | None = Field(
+        description="The claim's GRADE, as the board verified it; null when ungraded.",
+        examples=[EXAMPLE_CLAIM_GRADE],
+    )
+    evidence_searched_on: date | None = Field(
+        description="When the evidence for this claim was last searched; null when not recorded.",
+        examples=["2026-10-01"],
     )
     children: list["Claim"] = Field(description="Claims nested under this one, in reading order.", examples=[[]])
 
@@ -203,6 +246,14 @@ class ArticleDetail(ArticleSummary):
         examples=[EXAMPLE_REVIEWERS],
     )
     timeline: Timeline = Field(description="The review round that approved this version.", examples=[EXAMPLE_TIMELINE])
+    change_note: str = Field(
+        description="What changed for readers in this version (empty for a first version that has none).",
+        examples=["Levetiracetam added as an alternative when clonazepam is not tolerated."],
+    )
+    evidence_last_checked: date | None = Field(
+        description="The oldest search date among the claims that record one: all were checked since.",
+        examples=["2026-10-01"],
+    )
     next_review_due: datetime = Field(
         description="When the board is due to look at the article again.", examples=["2027-11-24T09:30:00Z"]
     )
@@ -234,8 +285,14 @@ class Version(Schema):
     live: bool = Field(description="Whether this is the version served now.", examples=[True])
     slug: str = Field(description="The address it was approved at (earlier ones redirect).", examples=[EXAMPLE_SLUG])
     approved_at: datetime = Field(description="When it was approved.", examples=[EXAMPLE_TIME])
-    reviewers: list[Reviewer] = Field(description="Who approved it.", examples=[EXAMPLE_REVIEWERS])
+    reviewers: list[Reviewer] = Field(
+        description="Everyone whose checks it rests on, approvers first.", examples=[EXAMPLE_REVIEWERS]
+    )
     timeline: Timeline = Field(description="Its review round.", examples=[EXAMPLE_TIMELINE])
+    change_note: str = Field(
+        description="What changed for readers in this version.",
+        examples=["Levetiracetam added as an alternative when clonazepam is not tolerated."],
+    )
     content_hash: str = Field(description="SHA-256 of its content.", examples=[EXAMPLE_HASH])
 
 

@@ -1,6 +1,6 @@
 """The read API's articles: only live approved versions, numbered and shaped as the page shows them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -155,13 +155,48 @@ def test_version_history_names_dates_and_reviewers_newest_first(api):
     article = workflow.approved(by=first)
     perform_transition(article, "revise", by=article.authors.first())
     second = workflow.reviewer(first_name="Ben", last_name="Cole", credentials="PharmD")
-    workflow.approved(article, by=second)
+    workflow.approved(article, by=second, change_note="Doses brought up to date.")
     body = api.get(f"/api/v1/articles/{article.live_version.slug}/versions").json()
+    assert [entry["change_note"] for entry in body["versions"]] == ["Doses brought up to date.", ""]
     versions = ArticleVersion.objects.filter(article=article).order_by("-number")
     assert [entry["version"] for entry in body["versions"]] == [2, 1]
     assert [entry["reviewers"][0]["name"] for entry in body["versions"]] == ["Ben Cole, PharmD", "Ana Silva, MD"]
     assert [entry["content_hash"] for entry in body["versions"]] == [v.content_hash for v in versions]
     assert all(entry["timeline"]["review_started_at"] for entry in body["versions"])
+
+
+def test_detail_carries_each_claims_grade_and_the_evidence_dates(api):
+    """GRADE as the board verified it, with the page's words; search dates; the version's change note."""
+    article = workflow.ready_article(claims=0)
+    section = article.sections.get()
+    graded = ClaimFactory(
+        section=section,
+        text="Levetiracetam can be tried.",
+        certainty="low",
+        strength="conditional",
+        direction="for",
+        evidence_searched_on=date(2026, 10, 1),
+    )
+    cite(graded, ReferenceFactory())
+    cite(ClaimFactory(section=section, text="Explain the plan.", good_practice=True), ReferenceFactory())
+    article = workflow.approved(article)
+    body = api.get(f"/api/v1/articles/{article.live_version.slug}").json()
+    first, second = body["sections"][0]["claims"]
+    assert first["grade"] == {
+        "certainty": "low",
+        "strength": "conditional",
+        "direction": "for",
+        "good_practice": False,
+        "label": "Conditional recommendation for · Low certainty",
+        "meaning": first["grade"]["meaning"],
+    }
+    assert "limited" in first["grade"]["meaning"]
+    assert first["evidence_searched_on"] == "2026-10-01"
+    assert second["grade"]["good_practice"] is True
+    assert second["grade"]["certainty"] is None
+    assert body["short_answer"]["grade"] is None
+    assert body["evidence_last_checked"] == "2026-10-01"
+    assert body["change_note"] == ""
 
 
 def test_list_pages_with_a_cursor_newest_approval_first(api):
