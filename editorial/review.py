@@ -25,6 +25,7 @@ from editorial import conditions, permissions
 from editorial.changes import compare
 from editorial.models import ClaimReview, ReviewAssignment
 from editorial.transitions import TRANSITIONS
+from integrity.selectors import notices_on
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ class ReviewPage:
     compared_with: Any
     carry_over: int
     actions: list[Action]
+    # The viewer's own declaration of competing interests for this review: why they cannot review
+    # yet ("" when they may), and whether the form to declare is theirs to fill in.
+    declaration_refusal: str = ""
+    may_declare: bool = False
 
     @property
     def progress_percent(self) -> int:
@@ -128,11 +133,14 @@ def word_diff(before: str, after: str) -> SafeString:
 def review_page(article: Article, user) -> ReviewPage:
     """Everything the review screen shows, in a fixed number of queries whatever the article's size.
 
-    Queries: the document (3), the round's open assignments (1), every mark on the article (1),
-    the live version when there is one (1), and the permission checks of the buttons.
+    Queries: the document (3), the notices on its references (1), the facts its fingerprints
+    cover (1), the round's open assignments (1), every mark on the article (1), the live version
+    when there is one (1), the viewer's declaration, and the permission checks of the buttons.
     """
     document = with_citation_numbers(build_document(article))
     references = {reference["uuid"]: reference for reference in document["references"]}
+    for uuid, notices in notices_on(references).items():
+        references[uuid]["board_notices"] = notices
     fingerprints = claim_fingerprints(document)
     assignments = list(ReviewAssignment.objects.current_round(article).active().select_related("reviewer"))
     mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
@@ -164,6 +172,7 @@ def review_page(article: Article, user) -> ReviewPage:
 
     rows: list = []
     can_mark = mine is not None and not permissions.refusal("review_claims", user, article)
+    declaration_refusal = permissions.declaration_refusal(user, article) if mine is not None else ""
 
     def claim_row(place: str, claim: dict, depth: int) -> ClaimRow:
         uuid = claim["uuid"]
@@ -222,6 +231,8 @@ def review_page(article: Article, user) -> ReviewPage:
         compared_with=compared_with,
         carry_over=sum(1 for row in rows if isinstance(row, ClaimRow) and row.carry_over),
         actions=available_actions(article, user, document),
+        declaration_refusal=declaration_refusal or "",
+        may_declare=declaration_refusal == permissions.UNDECLARED,
     )
 
 

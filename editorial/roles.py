@@ -37,6 +37,8 @@ _VIEW_RECORDS = [
     "editorial.view_transitionlog",
     "editorial.view_reviewassignment",
     "editorial.view_claimreview",
+    "integrity.view_retractionnotice",
+    "integrity.view_declaration",
 ]
 
 ROLE_PERMISSIONS = {
@@ -54,6 +56,10 @@ ROLE_PERMISSIONS = {
         "editorial.view_notification",
         "editorial.view_purgerequest",
         "editorial.view_readermessage",
+        "integrity.view_retractionimport",
+        "integrity.view_retractionrecord",
+        "integrity.view_retractionscan",
+        "integrity.view_citingreason",
         "editorial.change_readermessage",
         "pages.view_editorialpolicy",
         "pages.add_editorialpolicy",

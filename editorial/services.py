@@ -18,6 +18,8 @@ from editorial import conditions, notifications, permissions, purges
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
+from integrity.models import Declaration
+from integrity.selectors import round_declarations
 from reader.live import notify_workflow_change
 
 
@@ -317,6 +319,10 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
     document = build_document(article)
     problems = conditions.approval_problems(article, by, document)
     if problems:
+        if problems == [problem.message for problem in conditions.retraction_problems(document)]:
+            raise WorkflowError(
+                "A claim cites a retracted source without saying why.", code="retracted_source", problems=problems
+            )
         raise WorkflowError("Verify every claim before approving.", code="claims_not_verified", problems=problems)
     # An article in a revision keeps its live address while its draft has another slug, so that
     # slug can be free among the articles' own slugs and still be taken on the reader site.
@@ -348,6 +354,13 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
         .values_list("created_at", flat=True)
         .first()
     )
+    reviewer_declarations = round_declarations(article, article.review_round, role=Declaration.Role.REVIEWER)
+    author_declarations = round_declarations(article, article.review_round, role=Declaration.Role.AUTHOR)
+    # Frozen with the content, as the round's facts: who wrote it and what each declared.
+    document["authors"] = [
+        {"name": author.display_name, "declaration": _sentence(author_declarations.get(author.pk))}
+        for author in article.authors.all()
+    ]
     version = ArticleVersion.objects.create(
         article=article,
         number=previous + 1,
@@ -357,7 +370,14 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
         content_hash=digest,
         approved_at=now,
         approved_by=by,
-        reviewers=[{"name": str(a.reviewer), "credentials": a.reviewer.credentials} for a in approvals],
+        reviewers=[
+            {
+                "name": str(a.reviewer),
+                "credentials": a.reviewer.credentials,
+                "declaration": _sentence(reviewer_declarations.get(a.reviewer_id)),
+            }
+            for a in approvals
+        ],
         timeline={
             "submitted": article.submitted_at.isoformat() if article.submitted_at else None,
             "review_started": started.isoformat() if started else None,
@@ -367,6 +387,10 @@ def _approve(article: Article, *, by, comment, due_at) -> dict:
     )
     article.live_version = version
     return {"content_hash": digest, "version": version}
+
+
+def _sentence(declaration: Declaration | None) -> str:
+    return declaration.sentence if declaration is not None else "made no declaration of competing interests"
 
 
 def _close_round(article: Article, *, decided_by, status: str) -> None:

@@ -7,6 +7,8 @@ privately. A page view is counted in the cache (`reader.reads`), never written t
 
 import base64
 import functools
+import hashlib
+import json
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -24,6 +26,7 @@ from articles.models import Article, Topic
 from config.site import absolute
 from editorial.feedback import SENT
 from editorial.models import ArticleVersion
+from integrity.selectors import notices_on
 from reader import reads, search, surrogate
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
 from reader.live import kept
@@ -173,7 +176,17 @@ def article_detail(request, slug: str):
     stamp = f"{version_id}:{live['live_version__content_hash'][:16]}:{int(approved_at.timestamp())}"
     key = f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
     page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review)
+    # Notices on cited sources arrive after the approval: read at every request (one query), and a
+    # page showing them is a page of its own, its key naming them exactly.
+    notices = {
+        uuid: [notice.as_dict() for notice in found]
+        for uuid, found in notices_on(page["references"], for_readers=True).items()
+    }
+    if notices:
+        key = f"{key}:notices-{hashlib.sha256(json.dumps(notices, sort_keys=True).encode()).hexdigest()[:16]}"
+        page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review, notices=notices)
     shown = Shown.of(
+        notices,
         version_id,
         live["live_version__content_hash"],
         int(approved_at.timestamp()),
@@ -227,7 +240,7 @@ def _article_to_render(article_id: int) -> Article:
     return article
 
 
-def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
+def _page(key: str, version, *, audience: str, in_review: bool, notices: dict | None = None) -> dict:
     """The rendered header and content of a version and the uuids of the references it lists,
     cached (with, once an anonymous reader was served, the whole page as ``html``). ``version``:
     a function giving the version, called only to render. The key's content hash and approval
@@ -241,7 +254,7 @@ def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
     page = _recent_pages.get(key) or cache.get(key)
     if page is None:
         live = version()
-        context = version_context(live, audience=audience, in_review=in_review)
+        context = version_context(live, audience=audience, in_review=in_review, notices=notices)
         page = {
             "header": render_to_string("articles/_article_header.html", context),
             "content": render_to_string("articles/_article_content.html", context),
