@@ -168,10 +168,13 @@ def approval_problems(article, reviewer, document: Document) -> list[str]:
     """Claims not verified yet, then claims citing a retracted source without a stated reason."""
     verified = verified_claim_uuids(article, reviewer, document)
     pending = [(place, claim) for place, claim in located_claims(document) if claim["uuid"] not in verified]
+    retracted = [problem.message for problem in retraction_problems(document)]
     if not pending:
-        return [problem.message for problem in retraction_problems(document)]
+        return retracted
     total = len(verified) + len(pending)
     verb = "is" if len(pending) == 1 else "are"
-    return [f"{len(pending)} of {total} claims {verb} not verified yet."] + [
-        f"{place} (“{_excerpt(claim['text'])}”) is not verified." for place, claim in pending
+    return [
+        f"{len(pending)} of {total} claims {verb} not verified yet.",
+        *(f"{place} (“{_excerpt(claim['text'])}”) is not verified." for place, claim in pending),
+        *retracted,
     ]

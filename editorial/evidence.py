@@ -22,6 +22,7 @@ from editorial.transitions import Audience
 from integrity import retractions
 from integrity.models import CitingReason, Declaration, DeclarationDecision, RetractionNotice, RetractionRecord
 from integrity.selectors import latest_decision, latest_declaration
+from reader.live import notify_workflow_change
 
 WATCH = "Retraction watch"
 RELATIONSHIP_LIMIT = 1000
@@ -57,6 +58,7 @@ def apply_notice(notice: RetractionNotice) -> None:
                 article=article,
             )
         if record.nature in RetractionRecord.UNDER_NOTICE:
+            notify_workflow_change()  # web processes forget the notices they kept (reader.live)
             purges.queue(
                 purges.keys_for_reference(notice.reference),
                 reason=f"{record.get_nature_display().lower()} notice {notice.pk} on reference {notice.reference_id}",
@@ -121,6 +123,7 @@ def dismiss_notice(notice: RetractionNotice, *, by, reason: str) -> RetractionNo
                 comment=f"Dismissed as a false match: {_notice_line(current)} {reason}",
             )
         if current.record.nature in RetractionRecord.UNDER_NOTICE:
+            notify_workflow_change()
             purges.queue(
                 purges.keys_for_reference(current.reference),
                 reason=f"notice {current.pk} dismissed on reference {current.reference_id}",

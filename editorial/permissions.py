@@ -173,7 +173,17 @@ UNDECLARED = "Declare your competing interests for this review first."
 
 def declaration_refusal(user, article: Article) -> str | None:
     """Say why the assigned reviewer ``user`` may not review yet for want of a cleared declaration of
-    competing interests for this round; None once they declared none, or an editor allowed theirs."""
+    competing interests for this round; None once they declared none, or an editor allowed theirs.
+
+    Read once per article instance and user, as `contributor_ids` is: a page asks every rule.
+    """
+    cached = article.__dict__.setdefault("_declaration_refusals", {})
+    if (user.pk, article.review_round) not in cached:
+        cached[(user.pk, article.review_round)] = _declaration_refusal(user, article)
+    return cached[(user.pk, article.review_round)]
+
+
+def _declaration_refusal(user, article: Article) -> str | None:
     declaration = latest_declaration(article, user, role=Declaration.Role.REVIEWER, round=article.review_round)
     if declaration is None:
         return UNDECLARED

@@ -148,8 +148,8 @@ def article_detail(request, slug: str):
 
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
     have changed; a slug an earlier version was live at redirects. Queries: the article's state
-    and its live version's identity, unless this process kept them (`reader.live`: forgotten the
-    moment a workflow change commits); and, only when the page cache does not hold the page yet,
+    and its live version's identity, and the notices on the sources it cites (`integrity`), unless
+    this process kept them (`reader.live`: forgotten the moment a workflow change commits); and, only when the page cache does not hold the page yet,
     the article with its version's document, to render it. An anonymous reader's whole page is
     cached (nothing on it is personal: see `reader.http`), so a page served from the cache renders
     no template at all. The cache key holds the live version and whether a revision is in review,
@@ -176,12 +176,15 @@ def article_detail(request, slug: str):
     stamp = f"{version_id}:{live['live_version__content_hash'][:16]}:{int(approved_at.timestamp())}"
     key = f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
     page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review)
-    # Notices on cited sources arrive after the approval: read at every request (one query), and a
-    # page showing them is a page of its own, its key naming them exactly.
-    notices = {
-        uuid: [notice.as_dict() for notice in found]
-        for uuid, found in notices_on(page["references"], for_readers=True).items()
-    }
+    # Notices on cited sources arrive after the approval: read once with the live version's identity
+    # and kept with it (a notice found or dismissed is a workflow change, which forgets what was kept),
+    # and a page showing them is a page of its own, its key naming them exactly.
+    if "notices" not in live:
+        live["notices"] = {
+            uuid: [notice.as_dict() for notice in found]
+            for uuid, found in notices_on(page["references"], for_readers=True).items()
+        }
+    notices = live["notices"]
     if notices:
         key = f"{key}:notices-{hashlib.sha256(json.dumps(notices, sort_keys=True).encode()).hexdigest()[:16]}"
         page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review, notices=notices)

@@ -7,8 +7,8 @@ from django.utils import timezone
 from articles.document import build_document, claims_in_reading_order
 from articles.models import Article, Claim
 from editorial import roles
-from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.evidence import declare_interests
+from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.services import perform_transition, record_claim_review
 from integrity.models import Declaration
 from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, SectionFactory, UserFactory, cite
@@ -45,12 +45,17 @@ def declare_none(article: Article, person, *, role: str = Declaration.Role.AUTHO
     return declare_interests(article, by=person, role=role, relationships={}, none=True)
 
 
-def submitted(article: Article | None = None) -> Article:
-    """Every author who has not declared for this submission declares no competing interests; the first submits."""
-    article = article or ready_article()
+def declare_authors(article: Article) -> None:
+    """Every author who has not declared for the next submission declares no competing interests."""
     declared = Declaration.objects.filter(article=article, round=article.review_round + 1).values("person")
     for person in article.authors.exclude(pk__in=declared):
         declare_none(article, person)
+
+
+def submitted(article: Article | None = None) -> Article:
+    """The authors declare (`declare_authors`), then the first submits."""
+    article = article or ready_article()
+    declare_authors(article)
     return perform_transition(article, "submit", by=article.authors.first())
 
 

@@ -13,7 +13,9 @@ from articles.models import Article, Claim, Section, Topic
 from editorial import roles
 from editorial.demo.spec import C, DemoArticle, Ref, S
 from editorial.models import ReviewAssignment
+from editorial.evidence import declare_interests
 from editorial.services import assign_reviewer, perform_transition, record_claim_review
+from integrity.models import Declaration
 from pages.demo import ensure_demo_board
 from references.models import Citation, Reference
 
@@ -131,6 +133,7 @@ def _walk_workflow(article: Article, state: str, users) -> None:
     author, reviewer, editor = users["author"], users["reviewer"], users["editor"]
     if state == Article.State.DRAFT:
         return
+    declare_interests(article, by=author, role=Declaration.Role.AUTHOR, relationships={}, none=True)
     perform_transition(article, "submit", by=author)
     if state == Article.State.SUBMITTED:
         # Demo only: submitted three days ago and still unassigned, so the editors are reminded.
@@ -138,6 +141,7 @@ def _walk_workflow(article: Article, state: str, users) -> None:
         return
     assign_reviewer(article, reviewer=reviewer, by=editor, due_at=timezone.now() + timedelta(days=7))
     perform_transition(article, "start_review", by=reviewer)
+    declare_interests(article, by=reviewer, role=Declaration.Role.REVIEWER, relationships={}, none=True)
     claims = list(Claim.objects.filter(article=article).order_by("section__position", "position", "id"))
     if state == Article.State.UNDER_REVIEW:
         for claim in claims[:2]:

@@ -78,7 +78,8 @@ def test_muscle_jerking_article_has_the_seed_structure(demo):
     """A cited summary, six top-level sections with their sub-sections, 36 claims, five references."""
     article = Article.objects.get(slug=MUSCLE_JERKING)
     document = build_document(article)
-    assert article.live_version.document == document
+    authors = [{"name": "Alex Rivera, MPH", "declaration": "declares no competing interests"}]
+    assert article.live_version.document == {**document, "authors": authors}
     assert document["headline"] == "Treatment of Muscle Jerking"
     assert [(s["heading"], [c["heading"] for c in s["children"]]) for s in document["sections"]] == [
         ("Diagnosis and Classification", []),
@@ -125,11 +126,14 @@ def test_demo_goes_through_the_workflow(demo):
     assert article.live_version.number == 1
     assert article.live_version.approved_by.username == "reviewer"
     assert list(article.transition_logs.values_list("transition", "actor__username")) == [
+        ("declare_interests", "author"),
         ("submit", "author"),
         ("assign", "editor"),
         ("start_review", "reviewer"),
+        ("declare_interests", "reviewer"),
         ("approve", "reviewer"),
     ]
+    assert article.live_version.reviewers[0]["declaration"] == "declares no competing interests"
     in_review = Article.objects.get(state=Article.State.UNDER_REVIEW)
     assert ReviewAssignment.objects.overdue().get().article == in_review
     returned = Article.objects.get(state=Article.State.CHANGES_REQUESTED)

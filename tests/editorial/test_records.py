@@ -16,6 +16,7 @@ from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, Sect
 from tests.workflow import (
     approved,
     author,
+    declare_none,
     editor,
     in_days,
     ready_article,
@@ -60,9 +61,13 @@ def test_approval_freezes_the_verified_document_as_version_one():
 
     version = article.live_version
     assert (version.number, version.approved_by) == (1, board_member)
-    assert version.document == document
+    # Frozen with the content: the authors and what they declared for this round.
+    authors = [{"name": article.authors.get().display_name, "declaration": "declares no competing interests"}]
+    assert version.document == {**document, "authors": authors}
     assert version.content_hash == content_hash(document) == content_hash(build_document(article))
-    assert version.reviewers == [{"name": "Maya Okafor, MD", "credentials": "MD"}]
+    assert version.reviewers == [
+        {"name": "Maya Okafor, MD", "credentials": "MD", "declaration": "declares no competing interests"}
+    ]
     assert version.reviewer_names == "Maya Okafor, MD"
     log = TransitionLog.objects.filter(article=article).last()
     assert (log.transition, log.version, log.content_hash) == ("approve", version, version.content_hash)
@@ -106,7 +111,7 @@ def test_revision_under_way_never_changes_the_live_version():
     assert live_now() == frozen
     article = submitted(article)
     assert live_now() == frozen
-    article = perform_transition(article, "start_review", by=board_member)
+    article = under_review(article, by=board_member)
     assert live_now() == frozen
     perform_transition(article, "request_changes", by=board_member, comment="Not yet.")
     assert live_now() == frozen
@@ -272,7 +277,7 @@ def test_edited_claim_loses_its_verification_and_untouched_ones_keep_it():
     summary, first, second = claims_of(article)
     second.text = "Propranolol 40 mg twice daily reduces tremor."
     second.save()
-    article = perform_transition(submitted(article), "start_review", by=board_member)
+    article = under_review(submitted(article), by=board_member)
 
     with pytest.raises(WorkflowError) as caught:
         perform_transition(article, "approve", by=board_member)
@@ -294,7 +299,7 @@ def test_citing_a_different_source_voids_the_claims_verification():
     perform_transition(article, "request_changes", by=board_member, comment="Cite the trial.")
     summary, first, second = claims_of(article)
     cite(first, ReferenceFactory(title="The trial"))
-    article = perform_transition(submitted(article), "start_review", by=board_member)
+    article = under_review(submitted(article), by=board_member)
 
     with pytest.raises(WorkflowError) as caught:
         perform_transition(article, "approve", by=board_member)
@@ -462,6 +467,7 @@ def test_two_required_approvals_publish_only_after_the_second_independent_review
         perform_transition(article, "approve", by=first)
 
     assign_reviewer(article, reviewer=second, by=editor(), due_at=in_days(3))
+    declare_none(article, second, role="reviewer")
     with pytest.raises(WorkflowError, match="Verify every claim"):
         perform_transition(article, "approve", by=second)
     verify_all(article, second)
@@ -470,8 +476,8 @@ def test_two_required_approvals_publish_only_after_the_second_independent_review
     assert article.state == Article.State.APPROVED
     assert article.live_version.approved_by == second
     assert sorted(article.live_version.reviewers, key=lambda entry: entry["name"]) == [
-        {"name": "Lars Berg, PhD", "credentials": "PhD"},
-        {"name": "Maya Okafor, MD", "credentials": "MD"},
+        {"name": "Lars Berg, PhD", "credentials": "PhD", "declaration": "declares no competing interests"},
+        {"name": "Maya Okafor, MD", "credentials": "MD", "declaration": "declares no competing interests"},
     ]
     assert TransitionLog.objects.filter(article=article, transition="approve").count() == 2
 
@@ -483,6 +489,7 @@ def test_an_approval_of_content_since_changed_does_not_count_twice():
     article, reference = two_source_article()
     article = under_review(article, by=first)
     assign_reviewer(article, reviewer=second, by=editor(), due_at=in_days(3))
+    declare_none(article, second, role="reviewer")
     verify_all(article, first)
     perform_transition(article, "approve", by=first)
     reference.pages = "1-9"
@@ -503,7 +510,7 @@ def test_log_survives_deleting_the_actors_account():
     writer = author(first_name="Ada", last_name="Lovelace")
     article = ready_article(by=writer)
     perform_transition(article, "submit", by=writer)
-    log = TransitionLog.objects.get(article=article)
+    log = TransitionLog.objects.get(article=article, transition="submit")
 
     writer.delete()
 
