@@ -139,8 +139,7 @@ def review_page(article: Article, user) -> ReviewPage:
     """
     document = with_citation_numbers(build_document(article))
     references = {reference["uuid"]: reference for reference in document["references"]}
-    for uuid, notices in notices_on(references).items():
-        references[uuid]["board_notices"] = notices
+    notices = notices_on(references)
     fingerprints = claim_fingerprints(document)
     assignments = list(ReviewAssignment.objects.current_round(article).active().select_related("reviewer"))
     mine = next((a for a in assignments if a.reviewer_id == user.pk), None)
@@ -184,7 +183,10 @@ def review_page(article: Article, user) -> ReviewPage:
             plain_language=claim["plain_language"],
             depth=depth,
             numbers=claim["numbers"],
-            references=[references[ref_uuid] for ref_uuid in claim["citations"]],
+            # Copies: the document's own entries are what the fingerprints digest.
+            references=[
+                {**references[ref_uuid], "board_notices": notices.get(ref_uuid, [])} for ref_uuid in claim["citations"]
+            ],
             mark=_mark(review, _is_current(review, fingerprints)) if review else None,
             comments=comments.get(uuid, []),
         )

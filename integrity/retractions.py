@@ -117,14 +117,19 @@ def row_digest(fields: dict) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
 
 
+def _reader(binary) -> csv.DictReader:
+    """A streaming reader of the CSV's rows; invalid UTF-8 becomes U+FFFD, counted per row."""
+    reader = csv.DictReader(io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline=""))
+    missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+    if missing:
+        raise RetractionFileError(f"Not the Retraction Watch CSV: no column {', '.join(missing)}.")
+    return reader
+
+
 def _rows(path: Path) -> Iterator[tuple[int, dict | None, str, bool]]:
     """Yield (line, fields or None, problem, had invalid UTF-8) for every data row, streaming."""
     with path.open("rb") as binary:
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.DictReader(text)
-        missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
-        if missing:
-            raise RetractionFileError(f"Not the Retraction Watch CSV: no column {', '.join(missing)}.")
+        reader = _reader(binary)
         while True:
             try:
                 row = next(reader)
@@ -149,6 +154,8 @@ def import_file(path: Path) -> ImportResult:
     """
     if not path.is_file():
         raise RetractionFileError(f"No file at {path}.")
+    with path.open("rb") as binary:
+        _reader(binary)  # refuse a file that is not the database before recording an import of it
     sha256 = sha256_of(path)
     done = RetractionImport.objects.filter(sha256=sha256, finished_at__isnull=False).first()
     if done is not None:

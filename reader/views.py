@@ -149,8 +149,9 @@ def article_detail(request, slug: str):
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
     have changed; a slug an earlier version was live at redirects. Queries: the article's state
     and its live version's identity, and the notices on the sources it cites (`integrity`), unless
-    this process kept them (`reader.live`: forgotten the moment a workflow change commits); and, only when the page cache does not hold the page yet,
-    the article with its version's document, to render it. An anonymous reader's whole page is
+    this process kept them (`reader.live`: forgotten the moment a workflow change commits); and,
+    only when the page cache does not hold the page yet, the article with its version's document,
+    to render it. An anonymous reader's whole page is
     cached (nothing on it is personal: see `reader.http`), so a page served from the cache renders
     no template at all. The cache key holds the live version and whether a revision is in review,
     so a new approval, a withdrawal or a revision entering review can never be answered with an

@@ -12,8 +12,8 @@ from django.utils.text import slugify
 from articles.models import Article, Claim, Section, Topic
 from editorial import roles
 from editorial.demo.spec import C, DemoArticle, Ref, S
-from editorial.models import ReviewAssignment
 from editorial.evidence import declare_interests
+from editorial.models import ReviewAssignment
 from editorial.services import assign_reviewer, perform_transition, record_claim_review
 from integrity.models import Declaration
 from pages.demo import ensure_demo_board
