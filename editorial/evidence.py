@@ -205,7 +205,12 @@ def declare_interests(article: Article, *, by, role: str, relationships: dict[st
             person_name=by.display_name[: Declaration._meta.get_field("person_name").max_length],
             relationships=cleaned,
         )
-        _log(locked, "declare_interests", by=by, comment=f"{declaration.get_role_display()} {declaration.sentence}.")
+        _log(
+            locked,
+            "declare_interests",
+            by=by,
+            comment=_full_stop(f"{declaration.get_role_display()} {declaration.sentence}"),
+        )
         if assignment is not None and cleaned:
             notifications.write(
                 _declared_message(locked, declaration),
@@ -222,7 +227,7 @@ def _declared_message(article: Article, declaration: Declaration) -> notificatio
         Notification.Kind.ASSIGNED,
         f"Competing interest declared, decide: {article.title}",
         [
-            f"{declaration.person_name}, assigned to review “{article.title}”, {declaration.sentence}.",
+            _full_stop(f"{declaration.person_name}, assigned to review “{article.title}”, {declaration.sentence}"),
             "They cannot mark claims or approve until an editor decides, with a reason, whether they may continue.",
         ],
         "Decide",
@@ -259,6 +264,10 @@ def decide_declaration(declaration: Declaration, *, by, allowed: bool, reason: s
                 article=article, round=declaration.round, reviewer_id=declaration.person_id
             ).update(status=ReviewAssignment.Status.CLOSED, closed_at=timezone.now())
     return decision
+
+
+def _full_stop(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else f"{text}."
 
 
 def _checked(text: str, label: str) -> str:

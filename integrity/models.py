@@ -255,13 +255,17 @@ class Declaration(AppendOnlyModel):
         return bool(self.relationships)
 
     @property
+    def summary(self) -> str:
+        """What is declared: "no competing interests", or each relationship under its category."""
+        if not self.relationships:
+            return "no competing interests"
+        labels = dict(self.Category.choices)
+        return "; ".join(f"{labels.get(code, code).lower()}: {text}" for code, text in self.relationships.items())
+
+    @property
     def sentence(self) -> str:
         """The declaration as readers read it: "declares no competing interests" or the relationships."""
-        if not self.relationships:
-            return "declares no competing interests"
-        labels = dict(self.Category.choices)
-        parts = [f"{labels.get(code, code).lower()}: {text}" for code, text in self.relationships.items()]
-        return f"declares {'; '.join(parts)}"
+        return f"declares {self.summary}"
 
 
 class DeclarationDecision(AppendOnlyModel):
