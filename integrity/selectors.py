@@ -34,6 +34,9 @@ class Notice:
             "nature": self.nature,
             "nature_label": self.nature_label,
             "date": self.notice_date.isoformat() if self.notice_date else "",
+            "date_label": f"{self.notice_date:%B} {self.notice_date.day}, {self.notice_date.year}"
+            if self.notice_date
+            else "",
             "reasons": list(self.reasons),
             "url": self.url,
         }

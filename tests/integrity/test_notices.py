@@ -173,7 +173,7 @@ def test_the_reader_page_shows_a_dated_notice_on_the_reference_and_its_claims(tm
 
     # The short answer and one claim cite it, and the reference itself carries the notice.
     assert page.count("Cited source retracted") == 3
-    assert page.count('<time datetime="2024-03-14">2024-03-14</time>') == 3
+    assert page.count('<time datetime="2024-03-14">March 14, 2024</time>') == 3
     assert "Reasons given: Concerns/Issues About Data." in page
     assert 'href="https://doi.org/10.9999/notice.1"' in page
     assert "our Medical Advisory Board is re-reviewing the article" in page
