@@ -29,10 +29,12 @@ RELATIONSHIP_LIMIT = 1000
 
 
 def scan() -> list[RetractionNotice]:
-    """Match what is new since the last scan and apply every new notice. Safe to run twice."""
-    notices = retractions.match_new()
-    for notice in notices:
-        apply_notice(notice)
+    """Match what is new since the last scan and apply every new notice, in one transaction: a
+    notice is never written without its log entries, notices and purges. Safe to run twice."""
+    with transaction.atomic():
+        notices = retractions.match_new()
+        for notice in notices:
+            apply_notice(notice)
     return notices
 
 

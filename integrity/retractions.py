@@ -46,6 +46,8 @@ PROBLEMS_KEPT = 50
 NO_IDENTIFIER = {"", "0", "unavailable", "na", "n/a", "none"}
 DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
 SCAN_OVERLAP = timedelta(minutes=5)
+DOI_LENGTH = RetractionRecord._meta.get_field("doi").max_length
+PMID_LENGTH = RetractionRecord._meta.get_field("pmid").max_length
 FIELDS = ("title", "doi", "pmid", "nature", "notice_date", "notice_doi", "reason")
 
 
@@ -100,12 +102,15 @@ def parse_row(row: dict) -> dict:
     if nature is None:
         raise ValueError(f"unknown RetractionNature “{row['RetractionNature'].strip()[:40]}”")
     pmid = normalize_pmid(_identifier(row["OriginalPaperPubMedID"])) or ""
-    if pmid and not pmid.isdigit():
-        raise ValueError(f"OriginalPaperPubMedID “{pmid[:20]}” is not a number")
+    if pmid and (not pmid.isdigit() or len(pmid) > PMID_LENGTH):
+        raise ValueError(f"OriginalPaperPubMedID “{pmid[:20]}” is not a PubMed ID")
+    doi = normalize_doi(_identifier(row["OriginalPaperDOI"])) or ""
+    if len(doi) > DOI_LENGTH:
+        raise ValueError(f"OriginalPaperDOI “{doi[:40]}…” is longer than any DOI a reference holds")
     return {
         "record_id": int(raw_id),
         "title": row["Title"].strip(),
-        "doi": normalize_doi(_identifier(row["OriginalPaperDOI"])) or "",
+        "doi": doi,
         "pmid": pmid,
         "nature": nature,
         "notice_date": _date(row["RetractionDate"]),

@@ -97,12 +97,20 @@ def test_malformed_rows_and_invalid_utf8_are_reported_not_fatal(tmp_path):
     report = out.getvalue()
     assert "line 3: Record ID 1 appears again" in report
     assert "line 4: unknown RetractionNature “Erratum”" in report
-    assert "line 5: OriginalPaperPubMedID “12ab” is not a number" in report
+    assert "line 5: OriginalPaperPubMedID “12ab” is not a PubMed ID" in report
     assert "line 6: Record ID “not-a-number” is not a number" in report
     assert "line 7: fewer fields than the header has" in report
     assert "line 8: invalid UTF-8, replaced by �" in report
     assert "line 9: unreadable date “13/45/2024 0:00”" in report
     assert "8 rows read: 2 new" in report
+
+
+def test_identifiers_longer_than_any_reference_holds_are_malformed_rows(tmp_path):
+    """A PMID or DOI that could not be stored (or match) is reported, not a failed import."""
+    path = write(tmp_path / "rw.csv", [row(1, pmid="1" * 21), row(2, doi="10.1/" + "x" * 300), row(3, doi="10.1/ok")])
+    done = import_file(path).file_import
+    assert (done.inserted, done.bad_rows) == (1, 2)
+    assert "line 2: OriginalPaperPubMedID “11111111111111111111” is not a PubMed ID" in done.problems
 
 
 def test_a_file_that_is_not_the_database_is_refused(tmp_path):

@@ -99,7 +99,7 @@ def test_the_import_command_matches_at_once_and_names_the_references_under_notic
 
     call_command("import_retractions", str(path), stdout=out)
 
-    assert "1 reference(s) came under notice:" in out.getvalue()
+    assert "1 new notice(s) on 1 reference(s) in the library:" in out.getvalue()
     assert (
         "Retraction 2024-02-29: “A trial of clonazepam” (matched by DOI, Retraction Watch record 7)" in out.getvalue()
     )

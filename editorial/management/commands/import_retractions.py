@@ -38,7 +38,10 @@ class Command(BaseCommand):
         if not notices:
             self.stdout.write("No reference came under notice.")
             return
-        self.stdout.write(self.style.WARNING(f"{len(notices)} reference(s) came under notice:"))
+        references = len({notice.reference_id for notice in notices})
+        self.stdout.write(
+            self.style.WARNING(f"{len(notices)} new notice(s) on {references} reference(s) in the library:")
+        )
         for notice in notices:
             record = notice.record
             when = f" {record.notice_date:%Y-%m-%d}" if record.notice_date else ""
