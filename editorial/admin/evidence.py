@@ -168,8 +168,8 @@ class DeclarationAdmin(ArticleRowsMixin, ReadOnlyAdmin):
     list_filter = ("role",)
     list_select_related = ("article",)
     search_fields = ("article__title", "person_name")
-    fields = ("article", "round", "role", "person_name", "sentence", "created_at")
-    readonly_fields = ("sentence",)
+    fields = ("article", "round", "role", "person_name", "sentence", "created_at", "decide")
+    readonly_fields = ("sentence", "decide")
     inlines = [DecisionInline]
 
     @admin.display(description="declaration")

@@ -35,6 +35,7 @@ def test_demo_reviewer_reviews_every_claim_approves_and_readers_see_it(page, dem
     assert page.get_by_text(f"0 of {total} claims verified").is_visible()
     assert page.get_by_text("Declare your competing interests for this review first.").is_visible()
     assert page.locator(".review-claim").first.get_by_role("button", name="Verified").count() == 0
+    screenshot("admin-review-declare", full_page=False)
     page.get_by_role("link", name="Declare competing interests").click()
     assert serious_violations(page) == []
     page.get_by_label("I have no competing interests to declare").check()

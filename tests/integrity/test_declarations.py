@@ -257,3 +257,15 @@ def test_a_second_reviewer_assigned_later_declares_too():
     assign_reviewer(article, reviewer=second, by=workflow.editor(), due_at=workflow.in_days(3))
     with pytest.raises(TransitionForbiddenError, match="Declare"):
         record_claim_review(Claim.objects.filter(article=article).first(), by=second, verified=True)
+
+
+def test_the_editors_notice_links_to_the_decision():
+    member = workflow.reviewer()
+    editor = workflow.editor()
+    article = taken(member)
+    declaration = evidence.declare_interests(article, by=member, role="reviewer", relationships=GRANT, none=False)
+    notice = Notification.objects.get(key=f"declared:{declaration.pk}:{editor.pk}")
+    change = reverse("admin:integrity_declaration_change", args=[declaration.pk])
+    assert change in notice.body_text
+    page = logged_in(editor).get(change).content.decode()
+    assert reverse("admin:integrity_declaration_decide", args=[declaration.pk]) in page

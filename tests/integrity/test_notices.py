@@ -326,3 +326,38 @@ def test_the_review_page_shows_the_notice_on_the_cited_source(tmp_path):
     page = client.get(reverse("admin:articles_article_review", args=[article.pk])).content.decode()
 
     assert "<strong>Expression of concern</strong> on March 14, 2024: Concerns/Issues About Data" in page
+
+
+def test_the_workspace_shows_the_notice_and_takes_the_reason_on_the_claim(tmp_path):
+    reference = ReferenceFactory(title="Retracted trial", doi="10.1/gone")
+    imported(tmp_path, row(1, doi="10.1/gone"))
+    evidence.scan()
+    article = workflow.ready_article(claims=1)
+    writer = article.authors.get()
+    claim = Claim.objects.filter(article=article, section__isnull=False).get()
+    cite(claim, reference)
+    client = Client()
+    client.force_login(writer)
+    edit = reverse("writing:edit", args=[article.pk])
+    page = client.get(edit).content.decode()
+    assert "<strong>Retraction</strong> of reference [2] on March 14, 2024" in page
+    assert "Why does this claim still cite a retracted source?" in page
+
+    posted = {"action": "state_citing_reason", "version": article.edit_version, "claim": claim.uuid}
+    client.post(edit, {**posted, "reference": "not-a-uuid", "reason": "x"})
+    client.post(edit, {**posted, "reference": reference.uuid, "reason": "It reports the retraction itself."})
+
+    assert CitingReason.objects.get().reason == "It reports the retraction itself."
+    assert "Why this claim still cites it: It reports the retraction itself." in client.get(edit).content.decode()
+    assert perform_transition(article, "submit", by=writer).state == Article.State.SUBMITTED
+
+
+def test_the_nightly_scan_is_scheduled_on_the_scans_queue():
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["scan-retractions"]
+    assert entry["task"] == "editorial.tasks.scan_retractions"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({settings.VETTED_RETRACTION_SCAN_HOUR}, {0})
+    assert app.amqp.router.route({}, "editorial.tasks.scan_retractions")["queue"].name == "scans"
