@@ -23,7 +23,7 @@ from ninja import NinjaAPI, Query, Schema
 from ninja import Path as PathParam
 from ninja.errors import Throttled, ValidationError
 from ninja.openapi.docs import Swagger
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from api import problems, reads, schemas
 from api.problems import ProblemError, problem_response
@@ -182,6 +182,19 @@ def _date_and_time(value):
     return value
 
 
+def _in_utc(value: datetime | None) -> datetime | None:
+    """The moment in UTC (UTC when no offset is given): PostgreSQL refuses offsets beyond ±15:59,
+    which ISO 8601 allows, so the query never sees one."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("That moment is out of range.") from error
+
+
 class ArticleFilters(Schema):
     topic: str | None = Field(
         None,
@@ -190,7 +203,7 @@ class ArticleFilters(Schema):
         description="Only articles on this topic (its slug).",
         examples=["neurology"],
     )
-    updated_since: Annotated[datetime | None, BeforeValidator(_date_and_time)] = Field(
+    updated_since: Annotated[datetime | None, BeforeValidator(_date_and_time), AfterValidator(_in_utc)] = Field(
         None,
         description="Only articles whose live version was approved at or after this moment (ISO 8601 date and "
         "time; UTC if no offset is given).",
@@ -215,8 +228,6 @@ class ArticleFilters(Schema):
 def list_articles(request: HttpRequest, filters: Query[ArticleFilters]):
     """A page of published articles with cursor pagination, filtered by topic and approval time."""
     updated_since = filters.updated_since
-    if updated_since is not None and timezone.is_naive(updated_since):
-        updated_since = updated_since.replace(tzinfo=UTC)
     after = _cursor_position(filters.cursor) if filters.cursor else None
     rows = reads.published_page(topic=filters.topic, updated_since=updated_since, after=after, limit=filters.limit)
     rows, more = rows[: filters.limit], len(rows) > filters.limit

@@ -8,7 +8,7 @@ however long the article is.
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
@@ -209,11 +209,35 @@ def _source(entry: dict[str, Any]) -> dict[str, Any]:
 # (so marks made before grading existed stay valid on claims nobody graded).
 VERIFIED_EXTRAS = ("grade", "evidence_searched_on")
 
+# Facts about cited sources that a review covers besides their bibliographic data (a retraction
+# notice, registered by the integrity app): each reader takes reference UUIDs and returns the facts
+# by UUID, in one query. A source with no facts digests as before, so no existing mark changes.
+_source_fact_readers: list[Callable[[Iterable[str]], dict[str, Any]]] = []
+
+
+def register_source_facts(reader: Callable[[Iterable[str]], dict[str, Any]]) -> None:
+    if reader not in _source_fact_readers:
+        _source_fact_readers.append(reader)
+
+
+def _source_facts(uuids: Iterable[str]) -> dict[str, list[Any]]:
+    uuids = set(uuids)
+    facts: dict[str, list[Any]] = {}
+    for reader in _source_fact_readers if uuids else ():
+        for uuid, fact in reader(uuids).items():
+            facts.setdefault(uuid, []).append(fact)
+    return facts
+
 
 def _claim_digest(
-    text: str, plain_language: str, sources: list[dict[str, Any]], extras: dict[str, Any] | None = None
+    text: str,
+    plain_language: str,
+    sources: list[dict[str, Any]],
+    extras: dict[str, Any] | None = None,
+    facts: dict[str, list[Any]] | None = None,
 ) -> str:
-    checked = {"text": text, "plain_language": plain_language, "citations": [_source(s) for s in sources]}
+    cited = [_source(s) | ({"facts": facts[s["uuid"]]} if facts and s["uuid"] in facts else {}) for s in sources]
+    checked = {"text": text, "plain_language": plain_language, "citations": cited}
     checked.update({key: value for key, value in (extras or {}).items() if key in VERIFIED_EXTRAS and value})
     return _digest(checked)
 
@@ -222,26 +246,34 @@ def claim_fingerprints(document: Document) -> dict[str, str]:
     """Map each claim's UUID to a digest of what a reviewer checks: its words, its sources, its
     grade and when its evidence was last searched.
 
-    Cited references enter with their bibliographic data, so correcting a cited reference
+    Cited references enter with their bibliographic data and the facts registered about them
+    (`register_source_facts`), so correcting a cited reference, or a retraction notice on it,
     voids the marks on the claims that cite it; so does changing a grade.
     """
     references = {reference["uuid"]: reference for reference in document["references"]}
+    facts = _source_facts(references)
     return {
         claim["uuid"]: _claim_digest(
-            claim["text"], claim["plain_language"], [references[ref_uuid] for ref_uuid in claim["citations"]], claim
+            claim["text"],
+            claim["plain_language"],
+            [references[ref_uuid] for ref_uuid in claim["citations"]],
+            claim,
+            facts,
         )
         for claim in claims_in_reading_order(document)
     }
 
 
 def claim_fingerprint(claim: Claim) -> str:
-    """The same digest as `claim_fingerprints` gives, for one claim, in one query."""
+    """The same digest as `claim_fingerprints` gives, for one claim (a query, and one per fact reader)."""
     citations = Citation.objects.filter(claim=claim).select_related("reference").order_by("position", "id")
+    sources = [reference_entry(citation.reference, 0) for citation in citations]
     return _claim_digest(
         claim.text,
         claim.plain_language,
-        [reference_entry(citation.reference, 0) for citation in citations],
+        sources,
         _grade_and_evidence(claim),
+        _source_facts(s["uuid"] for s in sources),
     )
 
 

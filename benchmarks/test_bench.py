@@ -5,9 +5,11 @@ of a 1,000-claim article (rendered, then from the cache), search over 300 approv
 the updates feed, the board's review page for 200 claims, a reminder scan over an archive of
 2,000 closed assignments with 50 overdue ones, the evidence-search scan over 200 approved
 articles with 50 due, and the import of a Markdown article of 10,000 claims (the
-largest the workspace form takes), with its query count.
+largest the workspace form takes), with its query count. The Retraction Watch import of a
+generated 500,000-row file and the scans after it are timed once each (they are long).
 """
 
+import csv
 import statistics
 import time
 from datetime import timedelta
@@ -21,12 +23,14 @@ from django.utils import timezone
 
 from articles.markdown_import import import_markdown
 from articles.models import Claim
-from editorial import reminders
+from editorial import evidence, reminders
 from editorial.models import ReviewAssignment
+from integrity.retractions import import_file
 from tests import workflow
 from tests.articles.test_markdown_import import markdown_with_claims
 from tests.editorial.test_admin import logged_in
 from tests.factories import ArticleFactory, ReferenceFactory, cite
+from tests.integrity.csvfiles import HEADER, row
 from writing.forms import MarkdownForm
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +160,46 @@ def test_markdown_import_of_ten_thousand_claims():
         runs=3,
     )
     print(f"{'':<58} {len(queries)} queries ({connection.vendor})")
+
+
+def write_retraction_file(path, rows: int, *, changed: range = range(0)) -> None:
+    """A Retraction Watch CSV of ``rows`` records; those numbered in ``changed`` get another reason."""
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=HEADER)
+        writer.writeheader()
+        for number in range(1, rows + 1):
+            nature = ("Retraction", "Correction", "Expression of concern")[number % 3]
+            reason = "+Concerns/Issues About Data;" if number not in changed else "+Updated: Misconduct;"
+            writer.writerow(
+                row(number, doi=f"10.5555/paper.{number}", pmid=str(10_000_000 + number), nature=nature, reason=reason)
+            )
+
+
+def timed(label: str, action) -> float:
+    start = time.perf_counter()
+    result = action()
+    seconds = time.perf_counter() - start
+    print(f"\n{label:<58} {seconds:8.2f} s")
+    return result
+
+
+def test_retraction_import_of_half_a_million_rows_and_the_scans(tmp_path):
+    """Import 500,000 rows into an empty table; the same file again; a newer file with 1,000 changed
+    and 500 new rows; each scan after them, against a library of 2,000 references (200 retracted)."""
+    ReferenceFactory.create_batch(1800)
+    for number in range(1, 200 * 3, 3):  # record numbers ≡ 1 (mod 3): retractions
+        ReferenceFactory(doi=f"10.5555/PAPER.{number}")
+    first = tmp_path / "retraction_watch.csv"
+    write_retraction_file(first, 500_000)
+    print(f"\n{'generated file':<58} {first.stat().st_size / 1e6:8.1f} MB")
+    result = timed("retraction import, 500,000 rows (empty table)", lambda: import_file(first))
+    assert result.file_import.inserted == 500_000
+    notices = timed("scan after it (every record, every reference)", evidence.scan)
+    print(f"{'':<58} {len(notices)} notices")
+    timed("the same file again (SHA-256 only)", lambda: import_file(first))
+    newer = tmp_path / "retraction_watch_newer.csv"
+    write_retraction_file(newer, 500_500, changed=range(1000, 2000))
+    result = timed("newer file: 1,000 changed + 500 new of 500,500 rows", lambda: import_file(newer))
+    assert (result.file_import.updated, result.file_import.inserted) == (1000, 500)
+    timed("scan after it (the 1,500 rows written)", evidence.scan)
+    timed("nightly scan with nothing new", evidence.scan)

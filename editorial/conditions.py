@@ -6,6 +6,8 @@ from typing import Any
 from articles.document import Document, claim_fingerprints, walk
 from articles.grading import is_recommendation_without_certainty
 from editorial.models import ClaimReview
+from integrity.models import Declaration
+from integrity.selectors import citing_reasons, notices_on, round_declarations
 from references.models import Reference
 
 
@@ -95,8 +97,66 @@ def submission_problems(document: Document, gathered=()) -> list[Problem]:
 
 
 def readiness(article, document: Document) -> list[Problem]:
-    """`submission_problems` for ``article``, reading its gathered references (one query)."""
-    return submission_problems(document, Reference.objects.filter(gathered_by=article))
+    """`submission_problems` for ``article``, reading its gathered references (one query), then the
+    claims citing a retracted source without a stated reason (two) and the authors who have not
+    declared their competing interests for this submission (one)."""
+    return [
+        *submission_problems(document, Reference.objects.filter(gathered_by=article)),
+        *evidence_problems(article, document),
+    ]
+
+
+def evidence_problems(article, document: Document, *, notices=None, declared=None) -> list[Problem]:
+    """`retraction_problems` and `declaration_problems`: what the author's checklist adds to
+    `submission_problems`. ``notices`` and ``declared``, when the caller read them already."""
+    return [*retraction_problems(document, notices), *declaration_problems(article, declared)]
+
+
+def retraction_problems(document: Document, notices=None) -> list[Problem]:
+    """Each claim citing a retracted source without saying why (an article may discuss a retraction).
+
+    Queries: the notices on the cited references (unless given, as `notices_on` reads them); the
+    stated reasons, only when a cited source is retracted.
+    """
+    references = {reference["uuid"]: reference for reference in document["references"]}
+    notices = notices_on(references) if notices is None else notices
+    retracted = {uuid: found for uuid, found in notices.items() if any(notice.is_retraction for notice in found)}
+    if not retracted:
+        return []
+    claims = list(located_claims(document))
+    reasons = citing_reasons(claim["uuid"] for _, claim in claims)
+    problems = []
+    for place, claim in claims:
+        for uuid in claim["citations"]:
+            if uuid in retracted and (claim["uuid"], uuid) not in reasons:
+                notice = next(notice for notice in retracted[uuid] if notice.is_retraction)
+                when = f" on {notice.notice_date:%Y-%m-%d}" if notice.notice_date else ""
+                problems.append(
+                    Problem(
+                        f"{place} (“{_excerpt(claim['text'])}”) cites “{_excerpt(references[uuid]['title'])}”, "
+                        f"retracted{when}: say why it still cites it, or cite another source.",
+                        f"claim-{claim['uuid']}",
+                    )
+                )
+    return problems
+
+
+def declaration_problems(article, declared=None) -> list[Problem]:
+    """Authors who have not declared competing interests for the round a submission opens.
+
+    ``declared``: `author_declarations` of the article, when the caller read them (else one query).
+    """
+    declared = author_declarations(article) if declared is None else declared
+    return [
+        Problem(f"{author.display_name} has not declared competing interests for this submission.", "declaration")
+        for author in article.authors.all()
+        if author.pk not in declared
+    ]
+
+
+def author_declarations(article) -> dict:
+    """The authors' newest declarations for the round the next submission opens, by person id."""
+    return round_declarations(article, article.review_round + 1, role=Declaration.Role.AUTHOR)
 
 
 def verified_marks(article, reviewer, document: Document) -> dict[str, ClaimReview]:
@@ -131,9 +191,11 @@ def has_public_profile(person) -> bool:
 
 def approval_problems(article, reviewer, document: Document) -> list[str]:
     """Why ``reviewer`` cannot approve yet: claims they have not verified (`unverified_problems`),
-    else people the version would credit whom readers could not look up (`credit_problems`)."""
+    claims citing a retracted source without a stated reason (`retraction_problems`), else people
+    the version would credit whom readers could not look up (`credit_problems`)."""
     marks = verified_marks(article, reviewer, document)
-    return unverified_problems(marks, document) or credit_problems(marks)
+    retracted = [problem.message for problem in retraction_problems(document)]
+    return unverified_problems(marks, document) + retracted or credit_problems(marks)
 
 
 def unverified_problems(marks: dict[str, ClaimReview], document: Document) -> list[str]:
@@ -142,8 +204,9 @@ def unverified_problems(marks: dict[str, ClaimReview], document: Document) -> li
         return []
     total = len(marks) + len(pending)
     verb = "is" if len(pending) == 1 else "are"
-    return [f"{len(pending)} of {total} claims {verb} not verified yet."] + [
-        f"{place} (“{_excerpt(claim['text'])}”) is not verified." for place, claim in pending
+    return [
+        f"{len(pending)} of {total} claims {verb} not verified yet.",
+        *(f"{place} (“{_excerpt(claim['text'])}”) is not verified." for place, claim in pending),
     ]
 
 

@@ -14,11 +14,14 @@ from articles.document import Document, claims_in_reading_order
 from editorial.conditions import verified_marks
 
 
-def review_credits(article, document: Document, approvers: list) -> list[dict[str, Any]]:
+def review_credits(
+    article, document: Document, approvers: list, declarations: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
     """One entry per person who checked claims of ``document`` that ``approvers`` verified:
     name, credentials, board profile link, how many of the claims they checked, when they last
     checked one, and whether they approved this version. Approvers first, in order of approval,
     then the others by how much they checked. Kept as text in the version, like its content.
+    ``declarations``: each person's competing-interest sentence by id, added as ``declaration``.
     """
     total = sum(1 for _ in claims_in_reading_order(document))
     checked: dict[int, dict[str, Any]] = {}
@@ -34,7 +37,21 @@ def review_credits(article, document: Document, approvers: list) -> list[dict[st
         checked.values(),
         key=lambda entry: (approver_order.get(entry["person"].pk, len(approvers)), -len(entry["claims"])),
     )
-    return [_credit(entry, total, approved=entry["person"].pk in approver_order) for entry in ranked]
+    credits = [_credit(entry, total, approved=entry["person"].pk in approver_order) for entry in ranked]
+    if declarations is not None:
+        for credit, entry in zip(credits, ranked, strict=True):
+            credit["declaration"] = declarations[entry["person"].pk]
+    return credits
+
+
+def credited_people(article, document: Document, approvers: list) -> list:
+    """The people `review_credits` would credit (for looking up what else to say of them)."""
+    people = {}
+    for approver in approvers:
+        for mark in verified_marks(article, approver, document).values():
+            person = mark.checked_in.assignment.reviewer
+            people[person.pk] = person
+    return list(people.values())
 
 
 def _credit(entry: dict[str, Any], total: int, *, approved: bool) -> dict[str, Any]:

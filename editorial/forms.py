@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.text import MultiLineValidator
 from editorial import permissions
 from editorial.models import ReviewAssignment
+from integrity.models import Declaration
 
 
 def _default_due():
@@ -77,3 +78,55 @@ class AuthorsForm(forms.Form):
         self.fields["authors"].queryset = users.filter(
             Q(pk__in=writers.values("pk")) | Q(pk__in=article.authors.values("pk"))
         ).order_by("last_name", "first_name", "username")
+
+
+class DismissNoticeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this a false match?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        validators=[MultiLineValidator("reason")],
+        help_text="Logged on every article citing the reference (e.g. the DOI was mistyped in the database).",
+    )
+
+
+class DecisionForm(forms.Form):
+    allowed = forms.TypedChoiceField(
+        label="Decision",
+        choices=[("yes", "The reviewer may continue"), ("no", "The reviewer may not review this article")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        validators=[MultiLineValidator("reason")],
+        help_text="Logged with the article. Refusing closes the reviewer's assignment.",
+    )
+
+
+class DeclarationForm(forms.Form):
+    """The ICMJE categories: financial relationships in the past 36 months with entities relevant to
+    the article's topic, other relationships, or an explicit "none"."""
+
+    none = forms.BooleanField(
+        label="I have no competing interests to declare",
+        required=False,
+        help_text="No financial relationship in the past 36 months with an entity relevant to this topic, "
+        "and no other relationship or activity that readers could see as influencing this work.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in Declaration.Category.choices:
+            self.fields[code] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[MultiLineValidator(str(label))],
+            )
+
+    def relationships(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(code, "") for code in Declaration.Category.values}

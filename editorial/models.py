@@ -298,6 +298,8 @@ class Notification(models.Model):
         UNASSIGNED = "unassigned", _("Submission waiting for a reviewer")
         REREVIEW_DUE = "rereview_due", _("Re-review due")
         EVIDENCE_DUE = "evidence_due", _("Evidence search due")
+        SOURCE_UNDER_NOTICE = "source_under_notice", _("Cited source under notice")
+        INTEREST_DECLARED = "interest_declared", _("Competing interest declared")
         DIGEST = "digest", _("Daily digest")
 
     class Status(models.TextChoices):

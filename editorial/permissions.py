@@ -11,6 +11,8 @@ from django.urls import reverse
 from articles.models import Article, Claim, Section
 from editorial.models import ArticleVersion, ReviewAssignment
 from editorial.transitions import TRANSITIONS, Actor
+from integrity.models import Declaration
+from integrity.selectors import latest_decision, latest_declaration
 from references.models import Citation, Reference
 
 SUBMIT = "articles.submit_article"
@@ -161,9 +163,36 @@ def _assigned_reviewer(verb: str):
             return f"You wrote or edited this article, so you cannot {verb} it."
         if not is_reviewer(user) or active_assignment(user, article) is None:
             return f"Only the reviewer assigned to this article can {verb} it."
-        return None
+        return declaration_refusal(user, article)
 
     return rule
+
+
+UNDECLARED = "Declare your competing interests for this review first."
+
+
+def declaration_refusal(user, article: Article) -> str | None:
+    """Say why the assigned reviewer ``user`` may not review yet for want of a cleared declaration of
+    competing interests for this round; None once they declared none, or an editor allowed theirs.
+
+    Read once per article instance and user, as `contributor_ids` is: a page asks every rule.
+    """
+    cached = article.__dict__.setdefault("_declaration_refusals", {})
+    if (user.pk, article.review_round) not in cached:
+        cached[(user.pk, article.review_round)] = _declaration_refusal(user, article)
+    return cached[(user.pk, article.review_round)]
+
+
+def _declaration_refusal(user, article: Article) -> str | None:
+    declaration = latest_declaration(article, user, role=Declaration.Role.REVIEWER, round=article.review_round)
+    if declaration is None:
+        return UNDECLARED
+    if not declaration.declares_interests:
+        return None
+    decision = latest_decision(declaration)
+    if decision is None:
+        return "You declared a competing interest: an editor decides whether you may continue before you review."
+    return None if decision.allowed else f"An editor decided you may not review this article: {decision.reason}"
 
 
 def _assign(user, article):
@@ -202,6 +231,13 @@ def decline_refusal(user, assignment: ReviewAssignment) -> str | None:
     if assignment.reviewer_id != user.pk:
         return "Only the reviewer it is assigned to can decline an assignment."
     return None
+
+
+def notice_refusal(user) -> str | None:
+    """Say why ``user`` may not dismiss a retraction notice or decide on a declared interest; editors may."""
+    if not user.is_authenticated or not user.is_active:
+        return "Log in with an active account to do this."
+    return None if is_editor(user) else "Only an editor can do this."
 
 
 def can_submit(user, article: Article) -> bool:

@@ -27,6 +27,7 @@ from editorial.changes import compare, draft_note
 from editorial.models import ClaimReview, ReviewAssignment
 from editorial.schedule import searches
 from editorial.transitions import TRANSITIONS
+from integrity.selectors import notices_on
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,10 @@ class ReviewPage:
     compared_with: Any
     carry_over: int
     actions: list[Action]
+    # The viewer's own declaration of competing interests for this review: why they cannot review
+    # yet ("" when they may), and whether the form to declare is theirs to fill in.
+    declaration_refusal: str = ""
+    may_declare: bool = False
 
     @property
     def progress_percent(self) -> int:
@@ -152,11 +157,13 @@ def word_diff(before: str, after: str) -> SafeString:
 def review_page(article: Article, user) -> ReviewPage:
     """Everything the review screen shows, in a fixed number of queries whatever the article's size.
 
-    Queries: the document (3), the round's open assignments (1), every mark on the article (1),
-    the live version when there is one (1), and the permission checks of the buttons.
+    Queries: the document (3), the notices on its references (1), the facts its fingerprints
+    cover (1), the round's open assignments (1), every mark on the article (1), the live version
+    when there is one (1), the viewer's declaration, and the permission checks of the buttons.
     """
     document = with_citation_numbers(build_document(article))
     references = {reference["uuid"]: reference for reference in document["references"]}
+    notices = notices_on(references)
     fingerprints = claim_fingerprints(document)
     evidence = searches(document)
     assignments = list(ReviewAssignment.objects.current_round(article).active().select_related("reviewer"))
@@ -189,6 +196,7 @@ def review_page(article: Article, user) -> ReviewPage:
 
     rows: list = []
     can_mark = mine is not None and not permissions.refusal("review_claims", user, article)
+    declaration_refusal = permissions.declaration_refusal(user, article) if mine is not None else ""
 
     def claim_row(place: str, claim: dict, depth: int) -> ClaimRow:
         uuid = claim["uuid"]
@@ -200,7 +208,10 @@ def review_page(article: Article, user) -> ReviewPage:
             plain_language=claim["plain_language"],
             depth=depth,
             numbers=claim["numbers"],
-            references=[references[ref_uuid] for ref_uuid in claim["citations"]],
+            # Copies: the document's own entries are what the fingerprints digest.
+            references=[
+                {**references[ref_uuid], "board_notices": notices.get(ref_uuid, [])} for ref_uuid in claim["citations"]
+            ],
             mark=_mark(review, _is_current(review, fingerprints)) if review else None,
             comments=comments.get(uuid, []),
             grade=describe(claim.get("grade")) if claim.get("grade") else "",
@@ -251,6 +262,8 @@ def review_page(article: Article, user) -> ReviewPage:
         compared_with=compared_with,
         carry_over=sum(1 for row in rows if isinstance(row, ClaimRow) and row.carry_over),
         actions=available_actions(article, user, document),
+        declaration_refusal=declaration_refusal or "",
+        may_declare=declaration_refusal == permissions.UNDECLARED,
     )
 
 

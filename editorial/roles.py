@@ -37,6 +37,8 @@ _VIEW_RECORDS = [
     "editorial.view_transitionlog",
     "editorial.view_reviewassignment",
     "editorial.view_claimreview",
+    "integrity.view_retractionnotice",
+    "integrity.view_declaration",
 ]
 
 ROLE_PERMISSIONS = {
@@ -55,6 +57,10 @@ ROLE_PERMISSIONS = {
         "editorial.view_purgerequest",
         "reader.view_readermessage",
         "reader.change_readermessage",
+        "integrity.view_retractionimport",
+        "integrity.view_retractionrecord",
+        "integrity.view_retractionscan",
+        "integrity.view_citingreason",
         "pages.view_editorialpolicy",
         "pages.add_editorialpolicy",
         "pages.change_editorialpolicy",

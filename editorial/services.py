@@ -23,10 +23,12 @@ from articles.document import (
 from articles.models import Article, Claim
 from articles.text import one_line
 from editorial import conditions, notifications, permissions, purges, schedule
-from editorial.credits import review_credits
+from editorial.credits import credited_people, review_credits
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
+from integrity.models import Declaration
+from integrity.selectors import latest_declarations, round_declarations
 from reader.live import notify_workflow_change
 from reader.models import ReaderMessage
 
@@ -340,6 +342,11 @@ def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
     problems = conditions.unverified_problems(marks, document)
     if problems:
         raise WorkflowError("Verify every claim before approving.", code="claims_not_verified", problems=problems)
+    problems = [problem.message for problem in conditions.retraction_problems(document)]
+    if problems:
+        raise WorkflowError(
+            "A claim cites a retracted source without saying why.", code="retracted_source", problems=problems
+        )
     problems = conditions.credit_problems(marks)
     if problems:
         raise WorkflowError(
@@ -377,6 +384,17 @@ def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
         .values_list("created_at", flat=True)
         .first()
     )
+    approvers = [approval.reviewer for approval in approvals]
+    credited = credited_people(article, document, approvers)
+    # Each credited reviewer's newest declaration on this article: this round's for the approvers,
+    # the one made in their own round for someone whose checks were carried over.
+    reviewer_declarations = latest_declarations(article, [person.pk for person in credited])
+    author_declarations = round_declarations(article, article.review_round, role=Declaration.Role.AUTHOR)
+    # Frozen with the content, as the round's facts: who wrote it and what each declared.
+    document["authors"] = [
+        {"name": author.display_name, "declaration": _sentence(author_declarations.get(author.pk))}
+        for author in article.authors.all()
+    ]
     version = ArticleVersion.objects.create(
         article=article,
         number=previous + 1,
@@ -386,7 +404,12 @@ def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
         content_hash=digest,
         approved_at=now,
         approved_by=by,
-        reviewers=review_credits(article, document, [approval.reviewer for approval in approvals]),
+        reviewers=review_credits(
+            article,
+            document,
+            approvers,
+            declarations={person.pk: _sentence(reviewer_declarations.get(person.pk)) for person in credited},
+        ),
         timeline={
             "submitted": article.submitted_at.isoformat() if article.submitted_at else None,
             "review_started": started.isoformat() if started else None,
@@ -399,6 +422,10 @@ def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
     )
     article.live_version = version
     return {"content_hash": digest, "version": version}
+
+
+def _sentence(declaration: Declaration | None) -> str:
+    return declaration.sentence if declaration is not None else "made no declaration of competing interests"
 
 
 def _close_round(article: Article, *, decided_by, status: str) -> None:

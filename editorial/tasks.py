@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from editorial import notifications, purges, reminders
+from editorial import evidence, notifications, purges, reminders
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)
@@ -40,3 +40,9 @@ def send_purges(self, purge_id: int) -> str:
 @shared_task
 def requeue_unsent_purges() -> int:
     return purges.requeue_unsent()
+
+
+@shared_task
+def scan_retractions() -> int:
+    """Match new retraction records and changed references; apply each new notice once."""
+    return len(evidence.scan())

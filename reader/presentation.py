@@ -9,7 +9,7 @@ import json
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
-from articles.document import with_citation_numbers
+from articles.document import claims_in_reading_order, with_citation_numbers
 from articles.evidence import last_checked
 from config.site import absolute
 from editorial.schedule import rereview_due_on
@@ -21,11 +21,16 @@ AUDIENCES = {
 }
 
 
-def version_context(version, *, audience: str = "", in_review: bool = False) -> dict:
-    """What the article templates need to show one approved version."""
+def version_context(version, *, audience: str = "", in_review: bool = False, notices: dict | None = None) -> dict:
+    """What the article templates need to show one approved version.
+
+    ``notices``: retraction notices that arrived after the approval, as lists of
+    `integrity.selectors.Notice.as_dict` by reference uuid; shown on each reference and on the
+    claims citing it.
+    """
     return {
         "version": version,
-        "document": with_citation_numbers(version.document),
+        "document": with_notices(with_citation_numbers(version.document), notices or {}),
         "audience": audience,
         "in_review": in_review,
         "next_review": rereview_due_on(version.approved_at),
@@ -43,6 +48,23 @@ def review_credits(version) -> list[dict]:
         {**credit, "last_checked": parse_date(credit["last_checked"]) if credit.get("last_checked") else None}
         for credit in version.reviewers
     ]
+
+
+def with_notices(document: dict, notices: dict) -> dict:
+    """Put each reference's notices on it, and on each claim citing it (with the reference's number)."""
+    if not notices:
+        return document
+    references = {reference["uuid"]: reference for reference in document["references"]}
+    for uuid, found in notices.items():
+        if uuid in references:
+            references[uuid]["notices"] = found
+    for claim in claims_in_reading_order(document):
+        claim["notices"] = [
+            {"number": references[uuid]["number"], **notice}
+            for uuid in claim["citations"]
+            for notice in notices.get(uuid, ())
+        ]
+    return document
 
 
 def _timeline(version) -> list[dict]:

@@ -7,6 +7,8 @@ privately. A page view is counted in the cache (`reader.reads`), never written t
 
 import base64
 import functools
+import hashlib
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article, Topic
 from config.site import absolute
 from editorial.models import ArticleVersion
+from integrity.selectors import notices_on
 from reader import reads, search, surrogate
 from reader.feedback import SENT
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
@@ -128,9 +131,10 @@ def article_detail(request, slug: str):
 
     ``slug`` is matched against live versions' slugs, never the article's own, which a draft may
     have changed; a slug an earlier version was live at redirects. Queries: the article's state
-    and its live version's identity, unless this process kept them (`reader.live`: forgotten the
-    moment a workflow change commits); and, only when the page cache does not hold the page yet,
-    the article with its version's document, to render it. An anonymous reader's whole page is
+    and its live version's identity, and the notices on the sources it cites (`integrity`), unless
+    this process kept them (`reader.live`: forgotten the moment a workflow change commits); and,
+    only when the page cache does not hold the page yet, the article with its version's document,
+    to render it. An anonymous reader's whole page is
     cached (nothing on it is personal: see `reader.http`), so a page served from the cache renders
     no template at all. The cache key holds the live version and whether a revision is in review,
     so a new approval, a withdrawal or a revision entering review can never be answered with an
@@ -153,7 +157,20 @@ def article_detail(request, slug: str):
     stamp = f"{version_id}:{live['live_version__content_hash'][:16]}:{int(approved_at.timestamp())}"
     key = f"article-page:{templates_digest()}:{stamp}:{int(in_review)}:{audience or 'any'}"
     page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review)
+    # Notices on cited sources arrive after the approval: read once with the live version's identity
+    # and kept with it (a notice found or dismissed is a workflow change, which forgets what was kept),
+    # and a page showing them is a page of its own, its key naming them exactly.
+    if "notices" not in live:
+        live["notices"] = {
+            uuid: [notice.as_dict() for notice in found]
+            for uuid, found in notices_on(page["references"], for_readers=True).items()
+        }
+    notices = live["notices"]
+    if notices:
+        key = f"{key}:notices-{hashlib.sha256(json.dumps(notices, sort_keys=True).encode()).hexdigest()[:16]}"
+        page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review, notices=notices)
     shown = Shown.of(
+        notices,
         version_id,
         live["live_version__content_hash"],
         int(approved_at.timestamp()),
@@ -205,7 +222,7 @@ def _article_to_render(article_id: int) -> Article:
     return article
 
 
-def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
+def _page(key: str, version, *, audience: str, in_review: bool, notices: dict | None = None) -> dict:
     """The rendered header and content of a version and the uuids of the references it lists,
     cached (with, once an anonymous reader was served, the whole page as ``html``). ``version``:
     a function giving the version, called only to render. The key's content hash and approval
@@ -219,7 +236,7 @@ def _page(key: str, version, *, audience: str, in_review: bool) -> dict:
     page = _recent_pages.get(key) or cache.get(key)
     if page is None:
         live = version()
-        context = version_context(live, audience=audience, in_review=in_review)
+        context = version_context(live, audience=audience, in_review=in_review, notices=notices)
         page = {
             "header": render_to_string("articles/_article_header.html", context),
             "content": render_to_string("articles/_article_content.html", context),

@@ -7,8 +7,10 @@ from django.utils import timezone
 from articles.document import build_document, claims_in_reading_order
 from articles.models import Article, Claim
 from editorial import roles
+from editorial.evidence import declare_interests
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.services import perform_transition, record_claim_review
+from integrity.models import Declaration
 from pages.models import BoardMember
 from tests.factories import (
     ArticleFactory,
@@ -39,9 +41,11 @@ def editor(**kwargs):
 
 
 def ready_article(*, by=None, claims: int = 2, **kwargs) -> Article:
-    """A draft that passes every submission check: a cited short answer and cited claims."""
+    """A draft that passes every submission check: a cited short answer, cited claims, and its
+    author's declaration of no competing interests."""
     article = ArticleFactory(**kwargs)
     article.authors.add(by or author())
+    declare_none(article, article.authors.get())
     reference = ReferenceFactory()
     cite(ClaimFactory(article=article, section=None, text="The short answer."), reference)
     section = SectionFactory(article=article, heading="Treatment")
@@ -50,14 +54,32 @@ def ready_article(*, by=None, claims: int = 2, **kwargs) -> Article:
     return article
 
 
+def declare_none(article: Article, person, *, role: str = Declaration.Role.AUTHOR) -> Declaration:
+    """``person`` declares no competing interests: an author for the next submission, a reviewer for this round."""
+    return declare_interests(article, by=person, role=role, relationships={}, none=True)
+
+
+def declare_authors(article: Article) -> None:
+    """Every author who has not declared for the next submission declares no competing interests."""
+    declared = Declaration.objects.filter(article=article, round=article.review_round + 1).values("person")
+    for person in article.authors.exclude(pk__in=declared):
+        declare_none(article, person)
+
+
 def submitted(article: Article | None = None) -> Article:
+    """The authors declare (`declare_authors`), then the first submits."""
     article = article or ready_article()
+    declare_authors(article)
     return perform_transition(article, "submit", by=article.authors.first())
 
 
 def under_review(article: Article | None = None, *, by=None) -> Article:
+    """Submitted, taken by ``by`` (a new board member by default), who declares no competing interests."""
     article = article if article is not None and article.state == Article.State.SUBMITTED else submitted(article)
-    return perform_transition(article, "start_review", by=by or reviewer())
+    by = by or reviewer()
+    article = perform_transition(article, "start_review", by=by)
+    declare_none(article, by, role=Declaration.Role.REVIEWER)
+    return article
 
 
 def verify_all(article: Article, by) -> None:

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods
 
 from articles.markdown_import import import_markdown
 from articles.models import Article, Claim, Topic
-from editorial import permissions
+from editorial import evidence, permissions
 from editorial.exceptions import WorkflowError
 from editorial.services import perform_transition
 from editorial.transitions import TRANSITIONS
+from integrity.models import Declaration
 from reader.presentation import AUDIENCES, version_context
 from references.importers import import_references
 from references.models import Reference
@@ -139,6 +140,19 @@ ACTIONS = {
     "answer_comment": lambda a, by, v, p: editing.answer_comment(
         a, by=by, review=int(p["review"]), text=p.get("text", "")
     ),
+    "declare_interests": lambda a, by, v, p: evidence.declare_interests(
+        a,
+        by=by,
+        role=Declaration.Role.AUTHOR,
+        none=p.get("none") == "on",
+        relationships={code: p.get(code, "") for code in Declaration.Category.values},
+    ),
+    "state_citing_reason": lambda a, by, v, p: evidence.state_citing_reason(
+        Claim.objects.get(article=a, uuid=p["claim"]),
+        reference=Reference.objects.get(uuid=p["reference"]),
+        by=by,
+        reason=p.get("reason", ""),
+    ),
     # The restore must find the edit version the deletion left, whatever the page showed.
     "undo": lambda a, by, v, p: editing.undo_deletion(a, by=by, deletion=int(p["deletion"])),
 }
@@ -157,6 +171,8 @@ SUCCESS = {
     "cite": "Reference cited.",
     "uncite": "Citation removed.",
     "answer_comment": "Answer sent; the reviewer will see it with the claim.",
+    "declare_interests": "Declared: the board and, once approved, readers see your declaration.",
+    "state_citing_reason": "Reason saved: the reviewers see it with the claim.",
     "undo": lambda deletion: f"Undone: {deletion.description} is back.",
 }
 
@@ -186,6 +202,9 @@ def _render_editor(request, article, *, status=200, conflict=None, forms=None):
         "topics": list(Topic.objects.all()) if editable else [],
         "undo": Deletion.objects.offered(article, request.user).first() if editable else None,
         "can_submit": permissions.can_perform("submit", request.user, article),
+        "my_declaration": page.declarations.get(request.user.pk),
+        "is_author": permissions.is_author_of(request.user, article),
+        "declaration_categories": Declaration.Category.choices,
         "can_revise": article.state == Article.State.APPROVED
         and permissions.can_perform("revise", request.user, article),
         "cite_claim": cite_claim,

@@ -15,8 +15,9 @@ from articles.document import (
     with_citation_numbers,
 )
 from articles.models import Article
-from editorial.conditions import Problem, submission_problems
+from editorial.conditions import Problem, author_declarations, evidence_problems, submission_problems
 from editorial.models import ClaimReview, ReviewAssignment, ReviewReply, TransitionLog
+from integrity.selectors import citing_reasons, notices_on
 from references.models import Citation, NormalizedIdentifierField, Reference
 
 
@@ -94,6 +95,7 @@ class Workspace:
     comments: dict[str, list[Comment]]
     cited_uuids: set[str]
     changes_requested: TransitionLog | None = None  # the reviewer's overall comment on this round
+    declarations: dict = field(default_factory=dict)  # the authors' for the next submission, by person id
     edit_url: str = ""
 
     @property
@@ -114,7 +116,9 @@ def changes_requested(article: Article) -> TransitionLog | None:
 def workspace(article: Article) -> Workspace:
     """The editor's view of a draft in a fixed number of queries: the document (3), the gathered
     references and which of them other articles cite (2), the last round's comments with their
-    replies (2), the citations' ids (1) and the reviewer's overall comment (1)."""
+    replies (2), the citations' ids (1), the reviewer's overall comment (1), the notices on the cited
+    references (1, and the reasons stated for citing a retracted one when there is one) and the
+    authors' declarations of competing interests (1)."""
     raw = build_document(article)
     fingerprints = claim_fingerprints(raw)
     gathered = list(
@@ -161,14 +165,32 @@ def workspace(article: Article) -> Workspace:
         citations.setdefault(str(claim_uuid), []).append(
             {"id": pk, "number": reference["number"], "title": reference["title"]}
         )
+    notices = notices_on(numbers)
+    reasons = citing_reasons(claim["uuid"] for claim in claims_in_reading_order(raw)) if notices else {}
     for claim in claims_in_reading_order(document):
         claim["citation_rows"] = citations.get(claim["uuid"], [])
         claim["comments"] = comments.get(claim["uuid"], [])
+        # Notices on the sources it cites; a retraction asks why the claim still cites it.
+        claim["notices"] = [
+            {
+                "reference_uuid": uuid,
+                "number": numbers[uuid]["number"],
+                "notice": notice,
+                "reason": reasons.get((claim["uuid"], uuid), ""),
+            }
+            for uuid in claim["citations"]
+            for notice in notices.get(uuid, ())
+        ]
+    declared = author_declarations(article)
     return Workspace(
         article=article,
         document=document,
         gathered=gathered,
-        checklist=submission_problems(raw, gathered),
+        checklist=[
+            *submission_problems(raw, gathered),
+            *evidence_problems(article, raw, notices=notices, declared=declared),
+        ],
+        declarations=declared,
         comments=comments,
         cited_uuids={reference["uuid"] for reference in raw["references"]},
         changes_requested=changes_requested(article),

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "references",
     "articles",
+    "integrity",
     "editorial",
     "pages",
     "writing",
@@ -285,7 +287,14 @@ VETTED_TRUSTED_PROXY_NETWORKS = env.list("VETTED_TRUSTED_PROXY_NETWORKS", defaul
 # /healthz names hosts and errors only to staff and to callers from these networks.
 VETTED_HEALTH_DETAIL_NETWORKS = env.list("VETTED_HEALTH_DETAIL_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 
+# The nightly retraction scan (editorial.evidence.scan), at this hour UTC; an import scans at once too.
+VETTED_RETRACTION_SCAN_HOUR = env.int("VETTED_RETRACTION_SCAN_HOUR", default=2)
+
 CELERY_BEAT_SCHEDULE = {
+    "scan-retractions": {
+        "task": "editorial.tasks.scan_retractions",
+        "schedule": crontab(minute=0, hour=VETTED_RETRACTION_SCAN_HOUR),
+    },
     "requeue-unsent-notifications": {"task": "editorial.tasks.requeue_unsent_notifications", "schedule": 300.0},
     "scan-reminders": {"task": "editorial.tasks.scan_reminders", "schedule": VETTED_REMINDER_SCAN_MINUTES * 60.0},
     "fold-reads": {"task": "reader.tasks.fold_reads", "schedule": float(VETTED_READS_FLUSH_SECONDS)},

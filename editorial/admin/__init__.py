@@ -5,6 +5,7 @@
 - `library`: the shared reference library.
 - `records`: the workflow's records (log, versions, assignments, claim reviews, notices, reader messages).
 - `purges`: the shared cache's purge outbox.
+- `evidence`: retraction watch (imports, records, notices) and declarations of competing interests.
 """
 
-from editorial.admin import board, library, purges, records  # noqa: F401  (registers the admins)
+from editorial.admin import board, evidence, library, purges, records  # noqa: F401  (registers the admins)

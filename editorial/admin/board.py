@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +28,7 @@ from editorial.services import (
     perform_transition,
     record_claim_review,
 )
+from integrity.models import RetractionNotice, RetractionRecord
 from references.models import Citation
 
 
@@ -253,6 +254,32 @@ class OverdueArticleFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ReviewAssignment.objects.overdue().values("article"))
 
 
+def notices_on_article():
+    """Active notices on the references an article cites, for annotations (no query per row)."""
+    return RetractionNotice.objects.active().filter(reference__citations__claim__article=OuterRef("pk"))
+
+
+class EvidenceNoticeFilter(admin.SimpleListFilter):
+    """The board's flag: articles citing a source under a retraction notice (or a correction)."""
+
+    title = "evidence"
+    parameter_name = "evidence"
+
+    def lookups(self, request, model_admin):
+        return [("notice", "Cites a retracted source or one under concern"), ("correction", "Cites a corrected source")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "notice":
+            return queryset.filter(
+                Exists(notices_on_article().filter(record__nature__in=RetractionRecord.UNDER_NOTICE))
+            )
+        if self.value() == "correction":
+            return queryset.filter(
+                Exists(notices_on_article().filter(record__nature=RetractionRecord.Nature.CORRECTION))
+            )
+        return queryset
+
+
 @admin.register(Article)
 class ArticleAdmin(ContentAdminMixin, nested_admin.NestedModelAdminMixin, SimpleHistoryAdmin):
     article_path = ""
@@ -265,8 +292,9 @@ class ArticleAdmin(ContentAdminMixin, nested_admin.NestedModelAdminMixin, Simple
         "due",
         "waiting",
         "next_review",
+        "evidence",
     )
-    list_filter = ("state", QueueFilter, OverdueArticleFilter, ReviewDueFilter, "topic")
+    list_filter = ("state", QueueFilter, OverdueArticleFilter, ReviewDueFilter, EvidenceNoticeFilter, "topic")
     list_select_related = ("topic", "live_version")
     search_fields = ("title", "headline", "slug", "claims__text", "sections__heading")
     exclude = ("authors", "gathered_references")  # authorship changes only through an editor's logged decision
@@ -291,7 +319,14 @@ class ArticleAdmin(ContentAdminMixin, nested_admin.NestedModelAdminMixin, Simple
             queryset=ReviewAssignment.objects.active().select_related("reviewer").order_by("due_at"),
             to_attr="open_assignments",
         )
-        return super().get_queryset(request).prefetch_related("authors", open_assignments)
+        # The most serious notice on a cited source: retraction, then expression of concern, then correction.
+        notice = notices_on_article().order_by("-record__nature").values("record__nature")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("authors", open_assignments)
+            .annotate(evidence_notice=Subquery(notice))
+        )
 
     def changelist_view(self, request, extra_context=None):
         # Board members land on their own queue; a link back to "All" keeps the rest one click away.
@@ -326,6 +361,16 @@ class ArticleAdmin(ContentAdminMixin, nested_admin.NestedModelAdminMixin, Simple
             return "—"
         days = (timezone.now() - article.submitted_at).days
         return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
+
+    @admin.display(description="evidence")
+    def evidence(self, article):
+        nature = getattr(article, "evidence_notice", None)
+        if not nature:
+            return "—"
+        label = RetractionRecord.Nature(nature).label
+        if nature in RetractionRecord.UNDER_NOTICE:
+            return format_html('<strong class="review-due">{}</strong> of a cited source: re-review', label)
+        return f"{label} of a cited source"
 
     @admin.display(description="next review")
     def next_review(self, article):

@@ -13,8 +13,10 @@ from articles.grading import parse_marker
 from articles.models import Article, Claim, Section, Topic
 from editorial import roles
 from editorial.demo.spec import C, DemoArticle, Ref, S
+from editorial.evidence import declare_interests
 from editorial.models import ReviewAssignment
 from editorial.services import assign_reviewer, carry_over_verifications, perform_transition, record_claim_review
+from integrity.models import Declaration
 from pages.demo import ensure_demo_board
 from references.models import Citation, Reference
 
@@ -149,8 +151,10 @@ def _revise(article: Article, demo: DemoArticle, users) -> None:
         _grade(claim, spec)
         claim.full_clean()
         claim.save()
+    declare_interests(article, by=author, role=Declaration.Role.AUTHOR, relationships={}, none=True)
     perform_transition(article, "submit", by=author)
     perform_transition(article, "start_review", by=reviewer)
+    declare_interests(article, by=reviewer, role=Declaration.Role.REVIEWER, relationships={}, none=True)
     carry_over_verifications(article, by=reviewer)
     for claim in Claim.objects.filter(article=article, text__in=[spec.text for spec in demo.revision]):
         record_claim_review(claim, by=reviewer, verified=True)
@@ -162,6 +166,7 @@ def _walk_workflow(article: Article, state: str, users) -> None:
     author, reviewer, editor = users["author"], users["reviewer"], users["editor"]
     if state == Article.State.DRAFT:
         return
+    declare_interests(article, by=author, role=Declaration.Role.AUTHOR, relationships={}, none=True)
     perform_transition(article, "submit", by=author)
     if state == Article.State.SUBMITTED:
         # Demo only: submitted three days ago and still unassigned, so the editors are reminded.
@@ -169,6 +174,7 @@ def _walk_workflow(article: Article, state: str, users) -> None:
         return
     assign_reviewer(article, reviewer=reviewer, by=editor, due_at=timezone.now() + timedelta(days=7))
     perform_transition(article, "start_review", by=reviewer)
+    declare_interests(article, by=reviewer, role=Declaration.Role.REVIEWER, relationships={}, none=True)
     claims = list(Claim.objects.filter(article=article).order_by("section__position", "position", "id"))
     if state == Article.State.UNDER_REVIEW:
         for claim in claims[:2]:

@@ -234,6 +234,25 @@ def test_list_filters_by_topic_and_approval_time(api):
 
 
 @pytest.mark.parametrize(
+    "moment",
+    ["0032-08-13T05:12:19-17:34", "2026-11-01T00:00:00+23:59", "9999-12-31T11:59:59-12:00", "0001-01-01T00:00:00Z"],
+)
+def test_any_iso_offset_is_answered_never_a_server_error(api, moment):
+    """ISO 8601 allows offsets PostgreSQL refuses: the moment is moved to UTC first (found by Schemathesis)."""
+    workflow.approved()
+    response = api.get("/api/v1/articles", {"updated_since": moment})
+    assert response.status_code == 200
+
+
+def test_a_moment_beyond_the_calendar_in_utc_is_a_422_problem(api):
+    """Year 1 at +14:00 is before year 1 in UTC: refused as out of range, not a 500."""
+    body = problem(
+        api.get("/api/v1/articles", {"updated_since": "0001-01-01T00:00:00+14:00"}), 422, "invalid-parameters"
+    )
+    assert body["errors"][0]["loc"] == ["query", "updated_since"]
+
+
+@pytest.mark.parametrize(
     "query",
     [
         "limit=0",

@@ -117,6 +117,11 @@ def test_new_author_drafts_a_cited_article_and_submits_it(page, demo_site, scree
     article = Article.objects.get(title=HICCUPS)
     claims = [*OUTLINE["Simple measures"], *OUTLINE["Persistent hiccups"], *OUTLINE["Medicines"], *NESTED.values()]
     sources = ["Systemic review", "Hiccups: a review", "Persistent hiccups in adults"]
+    declaration = page.locator("#declaration")
+    declaration.get_by_label("I have no competing interests to declare").check()
+    declaration.get_by_role("button", name="Declare").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Your declaration for this submission: no competing interests").is_visible()
     cite(page, None, sources[0])
     for index, text in enumerate(claims):
         cite(page, text, sources[index % 3])
@@ -224,5 +229,8 @@ def test_author_imports_a_markdown_article_of_the_seed_shape(page, demo_site, sc
     by_uuid = {reference["uuid"]: reference["number"] for reference in document["references"]}
     diagnosis = document["sections"][0]["claims"]
     assert [[by_uuid[uuid] for uuid in claim["citations"]] for claim in diagnosis] == [[1, 2], [2, 3]]
-    assert page.get_by_text("Every claim is cited").is_visible()
+    # Every claim is cited: what is left before submitting is the author's declaration of interests.
+    assert page.locator(".checklist li").all_inner_texts() == [
+        f"{author.display_name} has not declared competing interests for this submission."
+    ]
     screenshot("author-markdown-import", full_page=False)

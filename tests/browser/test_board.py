@@ -20,7 +20,8 @@ def log_in(page, site: str, username: str) -> None:
 
 
 def test_demo_reviewer_reviews_every_claim_approves_and_readers_see_it(page, demo_site, screenshot):
-    """Queue → start review → verify each claim → approve → the reader page shows the approved version."""
+    """Queue → start review → declare competing interests → verify each claim → approve → the reader
+    page shows the approved version with the reviewer's declaration."""
     log_in(page, demo_site, "reviewer")
     page.wait_for_url(re.compile(r".*/admin/articles/article/\?queue=board$"))
     assert page.get_by_role("link", name=SUBMITTED).is_visible()
@@ -32,6 +33,15 @@ def test_demo_reviewer_reviews_every_claim_approves_and_readers_see_it(page, dem
     page.wait_for_url(re.compile(r".*/review/$"))
     total = Claim.objects.filter(article__title=SUBMITTED).count()
     assert page.get_by_text(f"0 of {total} claims verified").is_visible()
+    assert page.get_by_text("Declare your competing interests for this review first.").is_visible()
+    assert page.locator(".review-claim").first.get_by_role("button", name="Verified").count() == 0
+    screenshot("admin-review-declare", full_page=False)
+    page.get_by_role("link", name="Declare competing interests").click()
+    assert serious_violations(page) == []
+    page.get_by_label("I have no competing interests to declare").check()
+    page.get_by_role("button", name="Declare").click()
+    page.wait_for_url(re.compile(r".*/review/$"))
+    assert page.get_by_text("Declared: no competing interests. You can review now.").is_visible()
     assert page.get_by_role("button", name="Approve and publish").is_disabled()
 
     for done in range(1, total + 1):
@@ -50,6 +60,7 @@ def test_demo_reviewer_reviews_every_claim_approves_and_readers_see_it(page, dem
     page.goto(f"{demo_site}{article.get_absolute_url()}")
     assert page.get_by_role("heading", level=1).inner_text() == SUBMITTED
     assert page.get_by_text("Medically reviewed by Maya Okafor, MD").is_visible()
+    assert page.get_by_text("Maya Okafor, MD (reviewer) declares no competing interests.").is_visible()
 
 
 def test_author_adds_a_cited_claim_in_the_nested_editor(page, demo_site):

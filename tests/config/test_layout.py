@@ -4,7 +4,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "api", "articles", "editorial", "pages", "reader", "references", "writing")
+APPS = ("accounts", "api", "articles", "editorial", "integrity", "pages", "reader", "references", "writing")
 
 
 def imports_of(path: Path) -> set[str]:

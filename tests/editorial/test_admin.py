@@ -32,10 +32,19 @@ def test_editor_downloads_an_articles_transition_log_as_csv():
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:6] == ["article", "slug", "transition", "from", "to", "actor"]
-    assert [row[2] for row in rows[1:]] == ["submit", "start_review", "approve", "withdraw"]
+    # The declarations of competing interests are audited with the transitions (integrity.Declaration).
+    assert [row[2] for row in rows[1:]] == [
+        "declare_interests",
+        "submit",
+        "start_review",
+        "declare_interests",
+        "approve",
+        "withdraw",
+    ]
+    assert rows[1][7] == "Author declares no competing interests."
     assert rows[-1][3:6] == ["approved", "withdrawn", "ed"]
     assert rows[-1][7] == "Superseded, with a comma"
-    assert rows[3][9] == "1"  # the approval names version 1
+    assert rows[5][9] == "1"  # the approval names version 1
 
 
 def test_user_without_access_to_the_log_cannot_export_it():
@@ -49,7 +58,7 @@ def test_transition_log_cannot_be_changed_or_deleted_in_the_admin():
     """Even a superuser sees the log read-only: no add, change or delete."""
     article = workflow.submitted()
     admin = logged_in(UserFactory(is_superuser=True))
-    entry = TransitionLog.objects.get(article=article)
+    entry = TransitionLog.objects.get(article=article, transition="submit")
     change_url = reverse("admin:editorial_transitionlog_change", args=[entry.pk])
     page = admin.get(change_url)
     assert page.status_code == 200

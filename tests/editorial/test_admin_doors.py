@@ -502,6 +502,7 @@ def test_four_eyes_a_superuser_who_drafted_and_was_removed_from_the_authors_cann
     other = workflow.author()
     change_authors(article, authors=[other], by=root)  # allowed: root is an editor too, and it is logged
     assert TransitionLog.objects.filter(article=article, transition="change_authors").exists()
+    workflow.declare_none(article, other)
     perform_transition(article, "submit", by=other)
     with pytest.raises(TransitionForbiddenError):
         perform_transition(article, "start_review", by=root)

@@ -78,7 +78,8 @@ def test_muscle_jerking_article_has_the_seed_structure(demo):
     """A cited summary, six top-level sections with their sub-sections, 36 claims, five references."""
     article = Article.objects.get(slug=MUSCLE_JERKING)
     document = build_document(article)
-    assert article.live_version.document == document
+    authors = [{"name": "Alex Rivera, MPH", "declaration": "declares no competing interests"}]
+    assert article.live_version.document == {**document, "authors": authors}
     assert document["headline"] == "Treatment of Muscle Jerking"
     assert [(s["heading"], [c["heading"] for c in s["children"]]) for s in document["sections"]] == [
         ("Diagnosis and Classification", []),
@@ -127,19 +128,24 @@ def test_demo_goes_through_the_workflow(demo):
     assert article.live_version.approved_by.username == "reviewer"
     assert article.live_version.change_note.startswith("New literature search on clonazepam")
     assert list(article.transition_logs.values_list("transition", "actor__username")) == [
+        ("declare_interests", "author"),
         ("submit", "author"),
         ("assign", "editor"),
         ("start_review", "reviewer"),
+        ("declare_interests", "reviewer"),
         ("approve", "reviewer"),
         ("revise", "author"),
+        ("declare_interests", "author"),
         ("submit", "author"),
         ("start_review", "reviewer"),
+        ("declare_interests", "reviewer"),
         ("approve", "reviewer"),
     ]
     grades = [claim.get("grade") for claim in claims_in_reading_order(article.live_version.document)]
     assert grades[0] == {"certainty": "low", "strength": "conditional", "direction": "for"}
     assert {"good_practice": True} in grades
     assert None in grades
+    assert article.live_version.reviewers[0]["declaration"] == "declares no competing interests"
     in_review = Article.objects.get(state=Article.State.UNDER_REVIEW)
     assert ReviewAssignment.objects.overdue().get().article == in_review
     returned = Article.objects.get(state=Article.State.CHANGES_REQUESTED)

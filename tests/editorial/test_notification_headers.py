@@ -58,7 +58,7 @@ def test_every_kind_of_notice_about_such_an_article_is_delivered(django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         scan(workflow.in_days(10))
     with django_capture_on_commit_callbacks(execute=True):
-        perform_transition(Article.objects.get(pk=article.pk), "start_review", by=board_member)
+        workflow.under_review(Article.objects.get(pk=article.pk), by=board_member)
         perform_transition(Article.objects.get(pk=article.pk), "request_changes", by=board_member, comment="Cite.")
     kinds = set(Notification.objects.filter(article=article).values_list("kind", flat=True))
     assert {"submitted", "assigned", "overdue", "changes_requested"} <= kinds

@@ -84,7 +84,7 @@ def test_queueing_the_same_event_twice_writes_one_row():
     article = workflow.ready_article()
     workflow.editor()
     article = workflow.submitted(article)
-    entry = article.transition_logs.get()
+    entry = article.transition_logs.get(transition="submit")
     notifications.queue_for_event(article, entry)
     assert Notification.objects.count() == 1
 

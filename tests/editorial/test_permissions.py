@@ -20,6 +20,7 @@ from tests.factories import ArticleFactory, BoardMemberFactory, UserFactory
 from tests.workflow import (
     approved,
     author,
+    declare_authors,
     editor,
     in_days,
     ready_article,
@@ -302,6 +303,8 @@ def test_allowed_role_moves_the_article_and_logs_it(action, scene_name, role):
     scene = build_scene(scene_name)
     actor = make_actor(role, scene)
     from_state = scene.article.state
+    if action == "submit":
+        declare_authors(scene.article)  # ready for review: a condition, not a permission
     logs_before = TransitionLog.objects.filter(article=scene.article).count()
 
     returned = act(action, scene, actor)
@@ -501,6 +504,7 @@ def test_edits_approved_in_an_earlier_round_do_not_bar_the_next_review():
     article = approved(article)
     writer = article.authors.first()
     article = perform_transition(article, "revise", by=writer)
+    declare_authors(article)
     article = perform_transition(article, "submit", by=writer)
     assert permissions.refusal("start_review", both, article) is None
 

@@ -17,6 +17,7 @@ from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, Sect
 from tests.workflow import (
     approved,
     author,
+    declare_none,
     editor,
     in_days,
     ready_article,
@@ -61,7 +62,9 @@ def test_approval_freezes_the_verified_document_as_version_one():
 
     version = article.live_version
     assert (version.number, version.approved_by) == (1, board_member)
-    assert version.document == document
+    # Frozen with the content: the authors and what they declared for this round.
+    authors = [{"name": article.authors.get().display_name, "declaration": "declares no competing interests"}]
+    assert version.document == {**document, "authors": authors}
     assert version.content_hash == content_hash(document) == content_hash(build_document(article))
     claims = Claim.objects.filter(article=article).count()
     assert version.reviewers == [
@@ -73,6 +76,7 @@ def test_approval_freezes_the_verified_document_as_version_one():
             "claims_total": claims,
             "last_checked": timezone.localdate().isoformat(),
             "approved": True,
+            "declaration": "declares no competing interests",
         }
     ]
     assert version.reviewer_names == "Maya Okafor, MD"
@@ -118,7 +122,7 @@ def test_revision_under_way_never_changes_the_live_version():
     assert live_now() == frozen
     article = submitted(article)
     assert live_now() == frozen
-    article = perform_transition(article, "start_review", by=board_member)
+    article = under_review(article, by=board_member)
     assert live_now() == frozen
     perform_transition(article, "request_changes", by=board_member, comment="Not yet.")
     assert live_now() == frozen
@@ -284,7 +288,7 @@ def test_edited_claim_loses_its_verification_and_untouched_ones_keep_it():
     summary, first, second = claims_of(article)
     second.text = "Propranolol 40 mg twice daily reduces tremor."
     second.save()
-    article = perform_transition(submitted(article), "start_review", by=board_member)
+    article = under_review(submitted(article), by=board_member)
 
     with pytest.raises(WorkflowError) as caught:
         perform_transition(article, "approve", by=board_member)
@@ -306,7 +310,7 @@ def test_citing_a_different_source_voids_the_claims_verification():
     perform_transition(article, "request_changes", by=board_member, comment="Cite the trial.")
     summary, first, second = claims_of(article)
     cite(first, ReferenceFactory(title="The trial"))
-    article = perform_transition(submitted(article), "start_review", by=board_member)
+    article = under_review(submitted(article), by=board_member)
 
     with pytest.raises(WorkflowError) as caught:
         perform_transition(article, "approve", by=board_member)
@@ -474,6 +478,7 @@ def test_two_required_approvals_publish_only_after_the_second_independent_review
         perform_transition(article, "approve", by=first)
 
     assign_reviewer(article, reviewer=second, by=editor(), due_at=in_days(3))
+    declare_none(article, second, role="reviewer")
     with pytest.raises(WorkflowError, match="Verify every claim"):
         perform_transition(article, "approve", by=second)
     verify_all(article, second)
@@ -497,6 +502,7 @@ def test_an_approval_of_content_since_changed_does_not_count_twice():
     article, reference = two_source_article()
     article = under_review(article, by=first)
     assign_reviewer(article, reviewer=second, by=editor(), due_at=in_days(3))
+    declare_none(article, second, role="reviewer")
     verify_all(article, first)
     perform_transition(article, "approve", by=first)
     reference.pages = "1-9"
@@ -517,7 +523,7 @@ def test_log_survives_deleting_the_actors_account():
     writer = author(first_name="Ada", last_name="Lovelace")
     article = ready_article(by=writer)
     perform_transition(article, "submit", by=writer)
-    log = TransitionLog.objects.get(article=article)
+    log = TransitionLog.objects.get(article=article, transition="submit")
 
     writer.delete()
 

@@ -98,7 +98,7 @@ def test_reminders_stop_once_the_review_is_decided():
     assignment = assigned()
     reminders.scan(assignment.due_at + HOUR)
     (queued,) = sent("overdue")
-    article = perform_transition(assignment.article, "start_review", by=assignment.reviewer)
+    article = workflow.under_review(assignment.article, by=assignment.reviewer)
     perform_transition(article, "request_changes", by=assignment.reviewer, comment="Cite the guideline.")
     assert reminders.scan(assignment.due_at + 3 * DAY)["overdue"] == 0
     assert notifications.deliver(queued.pk) == "cancelled"

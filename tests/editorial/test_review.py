@@ -174,13 +174,15 @@ def test_review_page_costs_the_same_queries_however_long_the_article(django_asse
     workflow.verify_all(long, member)
     client = logged_in(member)
     client.get(review_url(short))
-    # Queries: session, user, permissions ×2, the article, its authors, the document (3), open
+    # Queries: session, user, permissions ×2, the article, its authors, the document (3), the
+    # notices on its references and the facts its fingerprints cover (integrity), open
     # assignments, marks and the authors' answers to them, then the buttons: three assignment
-    # lookups by the rules, who wrote or edited the article (four-eyes, once), and the approval
-    # check's marks.
-    with django_assert_num_queries(17):
+    # lookups by the rules, who wrote or edited the article (four-eyes, once), the reviewer's
+    # declaration of competing interests (once), and the approval check's marks, fingerprint
+    # facts and retraction notices.
+    with django_assert_num_queries(22):
         client.get(review_url(short))
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(22):
         assert "41 of 41 claims verified" in client.get(review_url(long)).content.decode()
 
 
@@ -235,6 +237,11 @@ def test_reviewer_starts_verifies_and_approves_through_the_buttons():
     assert response["Location"] == review_url(article)
     article.refresh_from_db()
     assert article.state == Article.State.UNDER_REVIEW
+
+    undeclared = client.post(transition_url(article, "approve"), {"next": review_url(article)}, follow=True)
+    assert "Declare your competing interests for this review first." in messages_of(undeclared)
+    declared = client.post(reverse("admin:integrity_declaration_declare", args=[article.pk]), {"none": "on"})
+    assert declared["Location"] == review_url(article)
 
     refused = client.post(transition_url(article, "approve"), {"next": review_url(article)}, follow=True)
     assert "Verify every claim before approving." in messages_of(refused)
@@ -339,7 +346,7 @@ def test_carrying_over_a_carried_mark_points_to_where_the_claim_was_checked():
     article = workflow.under_review(article, by=second)
     carry_over_verifications(article, by=second)
     perform_transition(article, "request_changes", by=second, comment="One more change, please.")
-    perform_transition(article, "submit", by=article.authors.get())
+    workflow.submitted(article)
     third = workflow.reviewer()
     article = workflow.under_review(article, by=third)
     carry_over_verifications(article, by=third)
@@ -422,6 +429,7 @@ def test_a_resubmission_is_offered_back_to_the_reviewer_who_asked_for_changes():
     member, other = workflow.reviewer(first_name="Rae", last_name="Viewer"), workflow.reviewer()
     article = workflow.under_review(by=member)
     perform_transition(article, "request_changes", by=member, comment="Cite the 2019 guideline.")
+    workflow.declare_none(article, article.authors.get())
     article = perform_transition(article, "submit", by=article.authors.get())
     queue = reverse("admin:articles_article_changelist")
     assert article.title in logged_in(member).get(queue, {"queue": "returned"}).content.decode()

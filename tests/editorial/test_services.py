@@ -19,6 +19,7 @@ from tests.factories import ArticleFactory, ClaimFactory, ReferenceFactory, Sect
 from tests.workflow import (
     approved,
     author,
+    declare_none,
     editor,
     in_days,
     ready_article,
@@ -54,11 +55,12 @@ def test_submit_refuses_an_empty_article_listing_every_missing_part():
         perform_transition(article, "submit", by=writer)
 
     assert caught.value.code == "not_ready"
-    assert caught.value.message == "The article is not ready for review (3 to fix)."
+    assert caught.value.message == "The article is not ready for review (4 to fix)."
     assert caught.value.problems == [
         "Write the short answer.",
         "Add at least one section with a claim.",
         "Section “Empty section” has no claims.",
+        f"{writer.display_name} has not declared competing interests for this submission.",
     ]
     assert snapshot(article) == before
     assert article.state == Article.State.DRAFT
@@ -80,6 +82,7 @@ def test_submit_refusal_lists_every_problem_naming_its_section_and_claim():
     cite(ClaimFactory(section=adults, text="Primidone is an alternative.", position=0), incomplete)
     long_text = "A very long claim that goes on and on about dosing schedules for older adults."
     ClaimFactory(section=adults, text=long_text, position=1)
+    declare_none(article, writer)
     before = snapshot(article)
 
     with pytest.raises(WorkflowError) as caught:
@@ -129,6 +132,7 @@ def test_submit_refuses_a_blank_short_answer_and_a_reference_without_a_title_yea
     untitled = ReferenceFactory(title="", year=None)
     cite(ClaimFactory(article=article, section=None, text="   "), untitled)
     cite(ClaimFactory(section=SectionFactory(article=article, heading="Causes"), text="Caffeine."), untitled)
+    declare_none(article, writer)
 
     with pytest.raises(WorkflowError) as caught:
         perform_transition(article, "submit", by=writer)
@@ -145,6 +149,7 @@ def test_submit_counts_a_claim_in_a_sub_section_as_a_section_with_a_claim():
     cite(ClaimFactory(article=article, section=None, text="Yes."), reference)
     parent = SectionFactory(article=article, heading="Background")
     cite(ClaimFactory(section=SectionFactory(article=article, parent=parent, heading="Detail")), reference)
+    declare_none(article, writer)
 
     perform_transition(article, "submit", by=writer)
 
@@ -548,6 +553,7 @@ def test_another_reviewers_marks_do_not_count_for_the_approver():
     first, second = reviewer(), reviewer()
     article = under_review(by=first)
     assign_reviewer(article, reviewer=second, by=editor(), due_at=in_days(3))
+    declare_none(article, second, role="reviewer")
     verify_all(article, first)
 
     with pytest.raises(WorkflowError) as caught:
@@ -595,14 +601,19 @@ def test_full_lifecycle_writes_one_log_row_per_step():
     article = perform_transition(article, "submit", by=writer)
     assign_reviewer(article, reviewer=board_member, by=chief, due_at=in_days(5))
     perform_transition(article, "start_review", by=board_member)
+    declare_none(article, board_member, role="reviewer")
     perform_transition(article, "request_changes", by=board_member, comment="Add a dose.")
+    declare_none(article, writer)
     perform_transition(article, "submit", by=writer)
     perform_transition(article, "start_review", by=board_member)
+    declare_none(article, board_member, role="reviewer")
     verify_all(article, board_member)
     perform_transition(article, "approve", by=board_member)
     perform_transition(article, "revise", by=chief)
+    declare_none(article, writer)
     perform_transition(article, "submit", by=chief)
     perform_transition(article, "start_review", by=board_member)
+    declare_none(article, board_member, role="reviewer")
     verify_all(article, board_member)
     perform_transition(article, "approve", by=board_member, change_note="Re-reviewed.")
     perform_transition(article, "withdraw", by=chief, comment="Superseded.")
@@ -611,17 +622,24 @@ def test_full_lifecycle_writes_one_log_row_per_step():
     rows = list(
         TransitionLog.objects.filter(article=article).values_list("transition", "from_state", "to_state", "actor")
     )
+    # Each round's declarations of competing interests are in the log too (integrity.Declaration).
     assert rows == [
+        ("declare_interests", "draft", "draft", writer.pk),
         ("submit", "draft", "submitted", writer.pk),
         ("assign", "submitted", "submitted", chief.pk),
         ("start_review", "submitted", "under_review", board_member.pk),
+        ("declare_interests", "under_review", "under_review", board_member.pk),
         ("request_changes", "under_review", "changes_requested", board_member.pk),
+        ("declare_interests", "changes_requested", "changes_requested", writer.pk),
         ("submit", "changes_requested", "submitted", writer.pk),
         ("start_review", "submitted", "under_review", board_member.pk),
+        ("declare_interests", "under_review", "under_review", board_member.pk),
         ("approve", "under_review", "approved", board_member.pk),
         ("revise", "approved", "draft", chief.pk),
+        ("declare_interests", "draft", "draft", writer.pk),
         ("submit", "draft", "submitted", chief.pk),
         ("start_review", "submitted", "under_review", board_member.pk),
+        ("declare_interests", "under_review", "under_review", board_member.pk),
         ("approve", "under_review", "approved", board_member.pk),
         ("withdraw", "approved", "withdrawn", chief.pk),
         ("reinstate", "withdrawn", "approved", chief.pk),
@@ -638,7 +656,7 @@ def test_long_names_with_credentials_fit_the_log():
 
     perform_transition(article, "submit", by=writer)
 
-    log = TransitionLog.objects.get(article=article)
+    log = TransitionLog.objects.get(article=article, transition="submit")
     assert log.actor == writer
     assert log.actor_name == writer.display_name[:200]
 

@@ -87,13 +87,14 @@ def test_an_ungraded_article_shows_no_badge_and_no_key(reader):
     assert "Evidence last checked" not in html
 
 
-def test_a_graded_page_is_still_rendered_in_two_queries(reader, django_assert_num_queries):
-    """Grades come from the frozen document: the state and version, then the article with its document."""
+def test_a_graded_page_costs_no_query_for_its_grades(reader, django_assert_num_queries):
+    """Grades come from the frozen document: the state and version, the article with its document,
+    and the notices on its references (integrity) — no query for the grades."""
     article = graded_article()
     reader.get(article.get_absolute_url())
     cache.clear()
     forget_recent_pages()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = reader.get(article.get_absolute_url())
     assert "Low certainty" in response.content.decode()
 

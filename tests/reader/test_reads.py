@@ -145,20 +145,22 @@ def article_with(claims: int) -> Article:
 
 
 @pytest.mark.parametrize("claims", [10, 1000])
-def test_a_cached_article_page_costs_one_read(reader, django_assert_num_queries, claims):
-    """From the page cache: only the article with its live version (which decides the cache key)."""
+def test_a_cached_article_page_costs_two_reads(reader, django_assert_num_queries, claims):
+    """From the page cache: the article with its live version and the notices on its sources (which
+    decide the cache key); a process that kept them (reader.live) asks neither."""
     article = article_with(claims)
     reader.get(article.get_absolute_url())
-    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(1):
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(2):
         assert reader.get(article.get_absolute_url()).status_code == 200
-    assert queries.captured_queries[0]["sql"].lstrip().upper().startswith("SELECT")
+    assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries.captured_queries)
 
 
-def test_a_revalidation_costs_one_read_and_no_write(reader, django_assert_num_queries):
-    """A 304 to If-None-Match: the article with its live version; keys from the page cache."""
+def test_a_revalidation_costs_two_reads_and_no_write(reader, django_assert_num_queries):
+    """A 304 to If-None-Match: the article with its live version, and the notices on its sources
+    (integrity); keys from the page cache."""
     article = article_with(10)
     etag = reader.get(article.get_absolute_url())["ETag"]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert reader.get(article.get_absolute_url(), HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 

@@ -133,11 +133,12 @@ def test_home_lists_published_articles_only(client):
 
 
 @pytest.mark.parametrize("claims", [10, 1000])
-def test_article_page_uses_two_queries_whatever_its_length(client, django_assert_num_queries, claims):
-    """Rendered afresh, for 10 claims as for 1,000: two reads and no write (the read is counted in the cache).
+def test_article_page_uses_three_queries_whatever_its_length(client, django_assert_num_queries, claims):
+    """Rendered afresh, for 10 claims as for 1,000: three reads and no write (the read is counted in the cache).
 
     The queries: the article's state joined to its live version's identity (plain values); the
-    article with the version's document, to render. From the page cache only the first
+    article with the version's document, to render; the notices on the sources it cites
+    (integrity, kept with the identity). From the page cache only the first and the last
     (tests/reader/test_reads.py).
     """
     article = workflow.ready_article(claims=0)
@@ -152,9 +153,9 @@ def test_article_page_uses_two_queries_whatever_its_length(client, django_assert
     client.get(article.get_absolute_url())
     cache.clear()  # the page is rendered afresh below, not served from the cache
     forget_recent_pages()
-    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(2):
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(3):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
-    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT", "SELECT"]
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT", "SELECT", "SELECT"]
     assert response.content.decode().count('class="cite"') == claims + 1
     assert Article.objects.get(pk=article.pk).live_version.document["references"][0]["number"] == 1

@@ -274,11 +274,13 @@ def test_the_editor_costs_the_same_queries_for_a_short_and_a_long_draft(django_a
     client = as_user(writer)
     client.get(edit_url(short))
     # Queries: session, user, the article with its authors (2), the writer's permissions (2),
-    # the document (3), references and which are shared, comments with their replies (2), citations' ids,
-    # the reviewer's overall comment, the topics, the deletion that can be undone.
-    with django_assert_num_queries(16):
+    # the document (3), the facts its fingerprints cover, references and which are shared, comments
+    # with their replies (2), citations' ids, the notices on the cited references, the authors'
+    # declarations of competing interests, the reviewer's overall comment, the topics, the deletion
+    # that can be undone.
+    with django_assert_num_queries(19):
         client.get(edit_url(short))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(19):
         assert client.get(edit_url(long)).status_code == 200
 
 
