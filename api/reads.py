@@ -87,6 +87,20 @@ def summary_of(row: dict) -> dict:
     }
 
 
+def with_notices(answer: str, notices: dict[str, list[dict]]) -> str:
+    """The detail's JSON with each reference's notices (`integrity.selectors.kept_notices`): they
+    arrive after approval, so they are added to the cached answer, never cached in it."""
+    if not notices:
+        return answer
+    detail = json.loads(answer)
+    for reference in detail["references"]:
+        reference["notices"] = [
+            {key: notice[key] for key in ("nature", "nature_label", "date", "reasons", "url")}
+            for notice in notices.get(reference["uuid"], [])
+        ]
+    return json.dumps(detail, separators=(",", ":"), ensure_ascii=False)
+
+
 def cached_detail(key: str, article_id: int, *, in_review: bool) -> dict:
     """The live version's `api.schemas.ArticleDetail` as JSON, with the uuids of its references,
     from the cache under ``key`` or built and cached (one query).
@@ -163,13 +177,14 @@ def detail_of(article: Article, *, in_review: bool) -> dict:
         "url": _page_url(version.slug),
         "update_under_review": in_review,
         "reviewers": reviewers_of(version.reviewers),
+        "authors": document.get("authors", []),
         "timeline": timeline_of(version.timeline, version.approved_at),
         "change_note": version.change_note,
         "evidence_last_checked": last_checked(document),
         "next_review_due": rereview_due_on(version.approved_at),
         "short_answer": claim(summary) if summary else None,
         "sections": [section(node) for node in document["sections"]],
-        "references": [{"first_cited_by": None, **reference} for reference in document["references"]],
+        "references": [{"first_cited_by": None, **reference, "notices": []} for reference in document["references"]],
     }
 
 
@@ -235,6 +250,7 @@ def reviewers_of(credits: list[dict]) -> list[dict]:
             "claims_checked": credit.get("claims_checked"),
             "claims_total": credit.get("claims_total"),
             "last_checked": credit.get("last_checked"),
+            "declaration": credit.get("declaration"),
             "approved": credit.get("approved"),
         }
         for credit in credits

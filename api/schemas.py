@@ -25,6 +25,7 @@ EXAMPLE_REVIEWERS = [
         "claims_checked": 12,
         "claims_total": 12,
         "last_checked": "2026-11-22",
+        "declaration": "declares no competing interests",
         "approved": True,
     }
 ]
@@ -69,6 +70,14 @@ EXAMPLE_REFERENCE = {
     "pmid": "24037428",
     "url": "",
     "first_cited_by": EXAMPLE_UUID,
+    "notices": [],
+}
+EXAMPLE_NOTICE = {
+    "nature": "retraction",
+    "nature_label": "Retraction",
+    "date": "2026-11-03",
+    "reasons": ["Concerns about data"],
+    "url": "https://doi.org/10.1000/retraction.1",
 }
 EXAMPLE_SUMMARY = {
     "slug": EXAMPLE_SLUG,
@@ -121,6 +130,11 @@ class Reviewer(Schema):
     claims_total: int | None = Field(description="How many claims the version has.", examples=[12])
     last_checked: date | None = Field(
         description="The day of the latest check this version rests on.", examples=["2026-11-22"]
+    )
+    declaration: str | None = Field(
+        description="Their declaration of competing interests, as a sentence; null for versions approved before "
+        "declarations were required.",
+        examples=["declares no competing interests"],
     )
     approved: bool | None = Field(
         description="Whether this reviewer approved this version (false: credited for checks carried over "
@@ -197,6 +211,20 @@ class Section(Schema):
     children: list["Section"] = Field(description="Sub-sections, after the section's claims.", examples=[[]])
 
 
+class Notice(Schema):
+    nature: str = Field(
+        description="What was published about the source: retraction or expression_of_concern (a correction "
+        "is for the board only and never listed here).",
+        examples=["retraction"],
+    )
+    nature_label: str = Field(description="The nature as readers see it.", examples=["Retraction"])
+    date: str = Field(
+        description="When the notice was published (ISO 8601 date); may be empty.", examples=["2026-11-03"]
+    )
+    reasons: list[str] = Field(description="The reasons the notice gives.", examples=[["Concerns about data"]])
+    url: str = Field(description="The notice itself.", examples=["https://doi.org/10.1000/retraction.1"])
+
+
 class Reference(Schema):
     number: int = Field(description="Its number: references are numbered by first citation.", examples=[1])
     uuid: str = Field(description="The reference's stable id in Vetted's library.", examples=[EXAMPLE_UUID])
@@ -217,6 +245,11 @@ class Reference(Schema):
     first_cited_by: str | None = Field(
         description="The uuid of the claim that cites it first (the page links back to it).", examples=[EXAMPLE_UUID]
     )
+    notices: list[Notice] = Field(
+        description="Retraction Watch notices found on the source since approval (a retraction or an expression "
+        "of concern): the claims citing it are being re-reviewed. Empty for a sound source.",
+        examples=[[EXAMPLE_NOTICE]],
+    )
 
 
 class ArticleSummary(Schema):
@@ -236,6 +269,14 @@ class ArticleSummary(Schema):
     url: str = Field(description="The article's page on the reader site.", examples=[EXAMPLE_PAGE])
 
 
+class Author(Schema):
+    name: str = Field(description="The author's name as it was at approval.", examples=["Alex Rivera, MPH"])
+    declaration: str = Field(
+        description="Their declaration of competing interests for the round that was approved, as a sentence.",
+        examples=["declares no competing interests"],
+    )
+
+
 class ArticleDetail(ArticleSummary):
     update_under_review: bool = Field(
         description="Whether a revision is with the board now (the page says so); what is served stays as approved.",
@@ -244,6 +285,11 @@ class ArticleDetail(ArticleSummary):
     reviewers: list[Reviewer] = Field(
         description="Everyone whose checks this version rests on, approvers first, with how many claims each checked.",
         examples=[EXAMPLE_REVIEWERS],
+    )
+    authors: list[Author] = Field(
+        description="Who wrote this version, with their declarations; empty for versions approved before "
+        "declarations were required.",
+        examples=[[{"name": "Alex Rivera, MPH", "declaration": "declares no competing interests"}]],
     )
     timeline: Timeline = Field(description="The review round that approved this version.", examples=[EXAMPLE_TIMELINE])
     change_note: str = Field(

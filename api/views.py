@@ -30,6 +30,7 @@ from api.problems import ProblemError, problem_response
 from api.throttle import ClientRateThrottle
 from articles.models import Article
 from config.site import absolute
+from integrity.selectors import kept_notices
 from reader import search, surrogate
 from reader.http import Shown, is_signed_in, with_cache_headers
 from reader.live import IN_REVIEW, live_at
@@ -300,10 +301,12 @@ def article_detail(request: HttpRequest, slug: SlugPath):
     approved_at, content_hash = live["live_version__approved_at"], live["live_version__content_hash"]
     stamp = f"{version_id}:{content_hash[:16]}:{int(approved_at.timestamp())}:{int(in_review)}"
     answer = reads.cached_detail(f"api-article:{reads.detail_schema_digest()}:{stamp}", article_id, in_review=in_review)
+    notices = kept_notices(live, answer["references"])
     shown = Shown.of(
         "api-article",
         reads.detail_schema_digest(),
         stamp,
+        notices,
         live["live_version__topic_id"],
         keys=[
             *surrogate.article_page_keys(
@@ -314,7 +317,7 @@ def article_detail(request: HttpRequest, slug: SlugPath):
         # The approval, or a later workflow change: `update_under_review` comes and goes.
         last_modified=max(approved_at, live["updated_at"]),
     )
-    return shown.answer(request, lambda: HttpResponse(answer["json"], content_type=JSON))
+    return shown.answer(request, lambda: HttpResponse(reads.with_notices(answer["json"], notices), content_type=JSON))
 
 
 @api.get(

@@ -95,6 +95,19 @@ def notices_on(uuids: Iterable[str], *, for_readers: bool = False) -> dict[str, 
     return found
 
 
+def kept_notices(live: dict, references: list[str]) -> dict[str, list[dict]]:
+    """The readers' notices on the sources a live article cites (``references``: their uuids), by
+    uuid, read once with the live version's identity (`reader.live`) and kept in it: a notice
+    found or dismissed is a workflow change, which forgets what was kept. The article page and the
+    API ask this. One query, or none once kept."""
+    if "notices" not in live:
+        live["notices"] = {
+            uuid: [notice.as_dict() for notice in found]
+            for uuid, found in notices_on(references, for_readers=True).items()
+        }
+    return live["notices"]
+
+
 def citing_reasons(claim_uuids: Iterable[str]) -> dict[tuple[str, str], str]:
     """The newest stated reason for each (claim uuid, reference uuid) that has one. One query."""
     rows = (

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article, Topic
 from config.site import absolute
 from editorial.models import ArticleVersion
-from integrity.selectors import notices_on
+from integrity.selectors import kept_notices
 from reader import reads, search, surrogate
 from reader.feedback import SENT
 from reader.http import Shown, is_signed_in, reader_page, same_origin_post, templates_digest
@@ -160,12 +160,7 @@ def article_detail(request, slug: str):
     # Notices on cited sources arrive after the approval: read once with the live version's identity
     # and kept with it (a notice found or dismissed is a workflow change, which forgets what was kept),
     # and a page showing them is a page of its own, its key naming them exactly.
-    if "notices" not in live:
-        live["notices"] = {
-            uuid: [notice.as_dict() for notice in found]
-            for uuid, found in notices_on(page["references"], for_readers=True).items()
-        }
-    notices = live["notices"]
+    notices = kept_notices(live, page["references"])
     if notices:
         key = f"{key}:notices-{hashlib.sha256(json.dumps(notices, sort_keys=True).encode()).hexdigest()[:16]}"
         page = _page(key, lambda: loaded().live_version, audience=audience, in_review=in_review, notices=notices)

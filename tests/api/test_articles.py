@@ -67,6 +67,7 @@ def test_detail_is_the_live_version_numbered_as_on_the_page(api):
             "claims_checked": credit["claims_checked"],
             "claims_total": credit["claims_total"],
             "last_checked": credit["last_checked"],
+            "declaration": "declares no competing interests",
             "approved": True,
         }
     ]

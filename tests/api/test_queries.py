@@ -19,13 +19,14 @@ def api() -> Client:
 def test_detail_is_two_queries_then_one_however_many_claims(api, django_assert_num_queries, claims):
     article = workflow.approved(workflow.ready_article(claims=claims))
     path = f"/api/v1/articles/{article.live_version.slug}"
-    # The live version's identity at the slug; the article with its document, to build the answer.
-    with django_assert_num_queries(2):
+    # The live version's identity at the slug; the article with its document, to build the answer;
+    # the notices on its sources (integrity.selectors.kept_notices).
+    with django_assert_num_queries(3):
         body = api.get(path).json()
     assert len(body["sections"][0]["claims"]) == claims
-    # The identity alone: the answer comes from the cache (and in production, the identity from
+    # The identity and the notices: the answer comes from the cache (and in production, both from
     # what the process kept, reader.live, which the test's transaction never trusts).
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert api.get(path).json() == body
 
 
@@ -79,7 +80,7 @@ def test_withdrawn_and_moved_cost_one_query_more(api, django_assert_num_queries)
 def test_a_304_costs_the_same_query_and_no_rendering(api, django_assert_num_queries):
     article = workflow.approved()
     etag = api.get(f"/api/v1/articles/{article.live_version.slug}")["ETag"]
-    # The article's live version: its hash and approval decide the validators.
-    with django_assert_num_queries(1):
+    # The article's live version and the notices on its sources decide the validators.
+    with django_assert_num_queries(2):
         response = api.get(f"/api/v1/articles/{article.live_version.slug}", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304
