@@ -96,9 +96,12 @@ check login editor reviewer
 check signed-in
 
 log "3. an approval over HTTP reaches readers through the cache"
-STACK_HEADLINE=$HEADLINE "$VENV/bin/python" manage.py shell <scripts/stack/prepare_revision.py \
-  >"$STACK/logs/prepare.log" 2>&1
-log "   (revision prepared with manage.py: revise, new headline, submit, start review, carry over)"
+if ! STACK_HEADLINE=$HEADLINE "$VENV/bin/python" manage.py shell <scripts/stack/prepare_revision.py \
+  >"$STACK/logs/prepare.log" 2>&1; then
+  tail -n 20 "$STACK/logs/prepare.log" >&2
+  exit 1
+fi
+log "   (revision prepared with manage.py: revise, new headline, declare, submit, start review, declare, carry over)"
 check approve "$ARTICLE_ID" "$HEADLINE"
 check mail "$STACK/mail" "$STACK/logs/worker-notifications.log"
 
