@@ -37,3 +37,25 @@ class ProblemDetailsMiddleware:
             if header in response:
                 problem[header] = response[header]
         return problem
+
+
+class HeadAsGetMiddleware:
+    """Answer HEAD under /api/ as GET without its body (RFC 9110, 9.3.2): the same status and
+    headers, validators included, so a client can check an ETag or a Content-Length cheaply.
+    django-ninja routes only the methods an endpoint declares, and the API declares GET."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

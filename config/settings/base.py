@@ -56,6 +56,8 @@ MIDDLEWARE = [
     # Before anything that can answer: a CORS preflight to /api/ is answered here.
     "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HEAD under /api/ is answered as GET without its body, problems included.
+    "api.middleware.HeadAsGetMiddleware",
     # Around everything that can answer an /api/ request with an error: it becomes a problem.
     "api.middleware.ProblemDetailsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
