@@ -8,5 +8,5 @@ app_name = "editorial"
 
 urlpatterns = [
     # Under /account/ with the login it follows; served here, where the roles are known.
-    path("account/work/", views.landing, name="landing"),
+    path("account/my-work/", views.landing, name="landing"),
 ]
