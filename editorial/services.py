@@ -23,7 +23,7 @@ from articles.document import (
 from articles.models import Article, Claim
 from articles.text import one_line
 from editorial import conditions, notifications, permissions, purges, schedule
-from editorial.credits import credited_people, review_credits
+from editorial.credits import credited_checks, review_credits
 from editorial.exceptions import ArticleMovedOnError, TransitionForbiddenError, WorkflowError
 from editorial.models import ArticleVersion, ClaimReview, ReviewAssignment, TransitionLog
 from editorial.transitions import TRANSITIONS
@@ -385,10 +385,10 @@ def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
         .first()
     )
     approvers = [approval.reviewer for approval in approvals]
-    credited = credited_people(article, document, approvers)
+    checks = credited_checks(article, document, approvers)
     # Each credited reviewer's newest declaration on this article: this round's for the approvers,
     # the one made in their own round for someone whose checks were carried over.
-    reviewer_declarations = latest_declarations(article, [person.pk for person in credited])
+    reviewer_declarations = latest_declarations(article, [check.person.pk for check in checks])
     author_declarations = round_declarations(article, article.review_round, role=Declaration.Role.AUTHOR)
     # Frozen with the content, as the round's facts: who wrote it and what each declared.
     document["authors"] = [
@@ -405,10 +405,10 @@ def _approve(article: Article, *, by, comment, due_at, change_note) -> dict:
         approved_at=now,
         approved_by=by,
         reviewers=review_credits(
-            article,
+            checks,
             document,
             approvers,
-            declarations={person.pk: _sentence(reviewer_declarations.get(person.pk)) for person in credited},
+            declarations={check.person.pk: _sentence(reviewer_declarations.get(check.person.pk)) for check in checks},
         ),
         timeline={
             "submitted": article.submitted_at.isoformat() if article.submitted_at else None,

@@ -36,12 +36,12 @@ def version_context(version, *, audience: str = "", in_review: bool = False, not
         "next_review": rereview_due_on(version.approved_at),
         "evidence_checked": last_checked(version.document),
         "timeline": _timeline(version),
-        "credits": review_credits(version),
+        "credits": credits_shown(version),
         "board_url": reverse("pages:advisory_board"),
     }
 
 
-def review_credits(version) -> list[dict]:
+def credits_shown(version) -> list[dict]:
     """The version's credits (`editorial.credits`), dates parsed; versions approved before credits
     counted claims name their approvers only."""
     return [
